@@ -1,0 +1,284 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/traces"
+)
+
+// Settings are the sweep-wide knobs a session needs.
+type Settings struct {
+	Profile        bool
+	ProfileSteps   int
+	ProfileTimeout time.Duration
+	RequestTimeout time.Duration
+	Warmup         bool
+	GPUHourPrice   float64
+	GPULabel       string
+}
+
+// WarmupCase is SGLang's warmup: batch 16, 1024 in, 16 out.
+var WarmupCase = plan.Case{BatchSize: 16, InputLen: 1024, OutputLen: 16}
+
+// Session benchmarks the cases of one configuration against a running server.
+type Session struct {
+	Client   engine.Client
+	Config   plan.Config
+	Settings Settings
+	// Base is copied into every result (run id, command, host, engine...).
+	Base results.Result
+	// TraceDir receives profiler traces.
+	TraceDir string
+	// Alive returns an error once the server process has died (nil when unknown).
+	Alive func() error
+	// LogTail returns the server log's last lines ("" when there is no log).
+	LogTail func() string
+	// Emit receives each result as soon as it is known.
+	Emit func(results.Result) error
+
+	info     engine.ServerInfo
+	lastSeed uint64
+}
+
+// ErrServerDied marks a failure caused by the server process exiting.
+var ErrServerDied = errors.New("server died")
+
+// Run runs warmup, then every case (flush, measure, then profile when asked).
+// It stops early when ctx ends (returning ctx.Err()) or the server dies
+// (the remaining cases are recorded as failed).
+func (s *Session) Run(ctx context.Context) error {
+	info, err := s.Client.ServerInfo(ctx)
+	if err == nil {
+		s.info = info
+		s.Base.EngineVersion = info.Version
+		s.Base.SimTimeScale = info.TimeScale
+	}
+	if s.Settings.Warmup {
+		w := WarmupCase
+		if _, err := s.measure(ctx, w); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if s.dead() {
+				return s.failRest(0, err)
+			}
+			// A failed warmup is worth a warning in the log; the cases decide.
+			fmt.Fprintf(os.Stderr, "servesweep: %s: warmup failed: %v\n", s.Config.ID, err)
+		}
+	}
+	for i, c := range s.Config.Cases {
+		r := s.result(c)
+		stream, err := s.measure(ctx, c)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			if s.dead() {
+				return s.failRest(i, err)
+			}
+			s.fail(&r, results.KindRequestFailed, err)
+			if e := s.Emit(r); e != nil {
+				return e
+			}
+			continue
+		}
+		s.fill(&r, c, stream)
+		if s.Settings.Profile {
+			s.profile(ctx, c, &r)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+		r.EndedAt = time.Now().UTC()
+		if err := s.Emit(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) dead() bool {
+	if s.Alive == nil {
+		return false
+	}
+	// Give a crashing process a moment to be reaped before deciding.
+	for i := 0; i < 20; i++ {
+		if s.Alive() != nil {
+			return true
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	return false
+}
+
+// failRest records cases i.. as failed because the server died.
+func (s *Session) failRest(i int, cause error) error {
+	tail := ""
+	if s.LogTail != nil {
+		tail = s.LogTail()
+	}
+	kind := results.KindServerDied
+	if IsOOM(tail) {
+		kind = results.KindOOM
+	}
+	for j := i; j < len(s.Config.Cases); j++ {
+		r := s.result(s.Config.Cases[j])
+		msg := fmt.Sprintf("server died during the request: %v; %s", cause, s.aliveErr())
+		if j > i {
+			msg = "not run: the server died during an earlier case"
+		}
+		r.Status, r.FailureKind, r.Error, r.LogTail = results.StatusFailed, kind, msg, tail
+		r.EndedAt = time.Now().UTC()
+		if err := s.Emit(r); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %v", ErrServerDied, cause)
+}
+
+func (s *Session) aliveErr() string {
+	if s.Alive == nil {
+		return ""
+	}
+	if err := s.Alive(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func (s *Session) fail(r *results.Result, kind string, err error) {
+	r.Status, r.FailureKind, r.Error = results.StatusFailed, kind, err.Error()
+	if s.LogTail != nil {
+		r.LogTail = s.LogTail()
+	}
+	r.EndedAt = time.Now().UTC()
+}
+
+func (s *Session) result(c plan.Case) results.Result {
+	r := s.Base
+	r.BatchSize, r.InputLen, r.OutputLen = c.BatchSize, c.InputLen, c.OutputLen
+	r.StartedAt = time.Now().UTC()
+	return r
+}
+
+// measure flushes the cache and runs one case with fresh random prompts.
+func (s *Session) measure(ctx context.Context, c plan.Case) (*engine.Stream, error) {
+	if err := s.Client.Flush(ctx); err != nil && ctx.Err() == nil && !s.dead() {
+		fmt.Fprintf(os.Stderr, "servesweep: %s: cache flush failed: %v\n", s.Config.ID, err)
+	}
+	seed := rand.Uint64()
+	prompts := RandomPrompts(seed, c.BatchSize, c.InputLen)
+	rctx := ctx
+	if s.Settings.RequestTimeout > 0 {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(ctx, s.Settings.RequestTimeout)
+		defer cancel()
+	}
+	stream, err := s.Client.Generate(rctx, engine.GenerateRequest{InputIDs: prompts, OutputLen: c.OutputLen, Temperature: 0})
+	if err == nil && stream != nil {
+		s.lastSeed = seed
+	}
+	if err != nil && rctx.Err() != nil && ctx.Err() == nil {
+		err = fmt.Errorf("request timed out after %s (request_timeout): %w", s.Settings.RequestTimeout, err)
+	}
+	return stream, err
+}
+
+func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
+	scale := s.info.TimeScale
+	m := Compute(c.BatchSize, c.InputLen, c.OutputLen, st, scale)
+	cost := Cost(m, s.Settings.GPUHourPrice, s.Config.GPUs)
+	r.Status = results.StatusOK
+	r.LatencyS, r.TTFTS = &m.LatencyS, &m.TTFTS
+	r.InputThroughput, r.OutputThroughput, r.OverallThroughput = &m.InputThroughput, &m.OutputThroughput, &m.OverallThroughput
+	r.ITLMs = &m.ITLMs
+	r.InputCostPer1M, r.OutputCostPer1M = &cost.InputPer1M, &cost.OutputPer1M
+	r.TokenTimesMs = TokenTimesMs(st, scale)
+	r.PromptTokens, r.CompletionTokens = st.Prompt, st.Output
+	r.PromptSeed = s.lastSeed
+	acc := st.Spec
+	if acc == nil {
+		if info, err := s.Client.ServerInfo(context.Background()); err == nil {
+			acc = info.SpecAcceptLength
+		}
+	}
+	if acc != nil && *acc > 0 {
+		r.AccLength = acc
+	}
+	if len(st.Server) > 0 {
+		r.ServerTimings = st.Server
+	}
+}
+
+// profile re-runs the case with the profiler armed and collects the traces;
+// an engine that cannot profile is recorded as "no trace", not a failure.
+func (s *Session) profile(ctx context.Context, c plan.Case, r *results.Result) {
+	prefix := fmt.Sprintf("bs%d-in%d-out%d", c.BatchSize, c.InputLen, c.OutputLen)
+	if err := os.MkdirAll(s.TraceDir, 0o755); err != nil {
+		r.ProfileError = err.Error()
+		return
+	}
+	err := s.Client.StartProfile(ctx, engine.ProfileRequest{OutputDir: s.TraceDir, NumSteps: max(1, s.Settings.ProfileSteps), ProfileByStage: true, Prefix: prefix})
+	if errors.Is(err, engine.ErrNoProfiler) {
+		r.ProfileError = "no trace: the engine cannot profile"
+		return
+	}
+	if err != nil {
+		r.ProfileError = "no trace: " + err.Error()
+		return
+	}
+	if _, err := s.measure(ctx, c); err != nil {
+		r.ProfileError = "no trace: profiled request failed: " + err.Error()
+		return
+	}
+	_ = s.Client.StopProfile(ctx)
+	timeout := s.Settings.ProfileTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ranks := 1
+	files := traces.Wait(wctx, s.TraceDir, prefix, ranks, []string{"extend", "decode"})
+	for _, f := range files {
+		rel, _ := filepath.Rel(filepath.Dir(filepath.Dir(s.TraceDir)), f.Path)
+		r.Traces = append(r.Traces, rel)
+		if f.Rank == 0 || f.Rank == -1 {
+			p := rel
+			switch f.Stage {
+			case "extend":
+				if r.TraceExtend == nil {
+					r.TraceExtend = &p
+				}
+			case "decode":
+				if r.TraceDecode == nil {
+					r.TraceDecode = &p
+				}
+			}
+		}
+	}
+	if r.TraceExtend == nil || r.TraceDecode == nil {
+		r.ProfileError = fmt.Sprintf("no trace: extend/decode files did not appear complete in %s within %s", s.TraceDir, timeout)
+	}
+}
+
+// IsOOM reports whether a server log says it ran out of GPU memory.
+func IsOOM(log string) bool {
+	l := strings.ToLower(log)
+	for _, p := range []string{"out of memory", "outofmemoryerror", "not enough memory", "cuda_error_out_of_memory"} {
+		if strings.Contains(l, p) {
+			return true
+		}
+	}
+	return false
+}

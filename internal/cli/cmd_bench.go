@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/servesweep/servesweep/internal/bench"
+	"github.com/servesweep/servesweep/internal/engines"
+	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/spf13/cobra"
+)
+
+type benchOptions struct {
+	Engine       string
+	URL          string
+	Model        string
+	BatchSizes   []int
+	InputLens    []int
+	OutputLens   []int
+	Out          string
+	Profile      bool
+	Warmup       bool
+	GPUs         int
+	GPUHourPrice float64
+	GPULabel     string
+	Variant      string
+}
+
+func newBenchCmd(env Env) *cobra.Command {
+	var o benchOptions
+	cmd := &cobra.Command{
+		Use:   "bench --engine E --url URL",
+		Short: "Benchmark a server that is already running (like SGLang's --base-url)",
+		Long: `bench measures a running server with the same cases, measurements, results
+and report as run, without launching or stopping anything.`,
+		Example: `  servesweep bench --engine sglang --url http://127.0.0.1:30000 --batch-size 1 --input-len 4096 --output-len 512 --gpus 8
+  servesweep bench --engine vllm --url http://127.0.0.1:8000 --out runs/adhoc --profile`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBench(cmd.Context(), env, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Engine, "engine", "", "engine protocol: sglang, vllm or sim (required)")
+	f.StringVar(&o.URL, "url", "", "base URL of the server, e.g. http://127.0.0.1:30000 (required)")
+	f.StringVar(&o.Model, "model", "", "model name for the report (default: what the server says)")
+	f.IntSliceVar(&o.BatchSizes, "batch-size", []int{1}, "batch sizes")
+	f.IntSliceVar(&o.InputLens, "input-len", []int{1024}, "input lengths")
+	f.IntSliceVar(&o.OutputLens, "output-len", []int{16}, "output lengths")
+	f.StringVar(&o.Out, "out", "", "run directory (default runs/bench-<time>)")
+	f.BoolVar(&o.Profile, "profile", false, "capture extend and decode traces")
+	f.BoolVar(&o.Warmup, "warmup", true, "run SGLang's warmup request first")
+	f.IntVar(&o.GPUs, "gpus", 1, "GPUs the server uses (for cost)")
+	f.Float64Var(&o.GPUHourPrice, "gpu-hour-price", 2.0, "USD per GPU-hour")
+	f.StringVar(&o.GPULabel, "gpu-label", "", "label shown in table headers")
+	f.StringVar(&o.Variant, "variant", "", "variant name for the table header (default: bench)")
+	return cmd
+}
+
+func runBench(ctx context.Context, env Env, o benchOptions) error {
+	if o.Engine == "" || o.URL == "" {
+		return usagef("bench needs --engine and --url (see servesweep bench --help)")
+	}
+	eng, err := engines.Get(o.Engine)
+	if err != nil {
+		return usageError{err}
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return usagef("--url %q is not an http(s) URL like http://127.0.0.1:30000", o.URL)
+	}
+	for _, l := range [][]int{o.BatchSizes, o.InputLens} {
+		for _, v := range l {
+			if v < 1 {
+				return usagef("batch sizes and lengths must be at least 1")
+			}
+		}
+	}
+	for _, v := range o.OutputLens {
+		if v < 2 {
+			return usagef("--output-len must be at least 2 (output throughput needs a decode step)")
+		}
+	}
+	client := eng.NewClient(o.URL)
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err = client.Ready(rctx)
+	cancel()
+	if err != nil {
+		return exitError{code: ExitFailure, msg: fmt.Sprintf("cannot reach a ready %s server at %s (%v); is it running? start it or fix --url", o.Engine, o.URL, errors.Unwrap(err))}
+	}
+	info, _ := client.ServerInfo(ctx)
+	model := o.Model
+	if model == "" {
+		if mp, ok := info.Raw["model_path"].(string); ok {
+			model = mp
+		} else {
+			model = o.URL
+		}
+	}
+	variant := o.Variant
+	if variant == "" {
+		variant = "bench"
+	}
+	cfg := plan.Config{ID: plan.ConfigID("bench", variant), ModelKey: "bench", Model: model, ModelName: model, Variant: variant, GPUs: o.GPUs, Engine: o.Engine}
+	for _, bs := range o.BatchSizes {
+		for _, il := range o.InputLens {
+			for _, ol := range o.OutputLens {
+				cfg.Cases = append(cfg.Cases, plan.Case{BatchSize: bs, InputLen: il, OutputLen: ol})
+			}
+		}
+	}
+	dir := o.Out
+	if dir == "" {
+		dir = filepath.Join("runs", "bench-"+time.Now().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, results.ResultsFile)); err == nil {
+		return usagef("%s already holds results; choose another --out", dir)
+	}
+	runID := time.Now().UTC().Format("20060102T150405Z")
+	meta := runner.Meta{RunID: runID, Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Schedule: "external server", StartedAt: time.Now().UTC(), Configs: []plan.Config{cfg}}
+	if err := runner.WriteMeta(dir, &meta); err != nil {
+		return err
+	}
+	app, err := results.OpenAppender(filepath.Join(dir, results.ResultsFile))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	hn, _ := os.Hostname()
+	failed := 0
+	sess := &bench.Session{
+		Client: client, Config: cfg, TraceDir: filepath.Join(dir, cfg.ID, "traces"),
+		Settings: bench.Settings{Profile: o.Profile, ProfileSteps: 3, Warmup: o.Warmup, GPUHourPrice: o.GPUHourPrice, GPULabel: o.GPULabel, RequestTimeout: 30 * time.Minute},
+		Base: results.Result{RunID: runID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: model, ModelName: model, Variant: variant, Engine: o.Engine,
+			Simulated: eng.Simulated() || info.TimeScale > 0, GPUs: o.GPUs, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Host: hn},
+		Emit: func(r results.Result) error {
+			if r.Status != results.StatusOK {
+				failed++
+				fmt.Fprintf(env.Stderr, "servesweep: bs=%d in=%d out=%d FAILED (%s): %s\n", r.BatchSize, r.InputLen, r.OutputLen, r.FailureKind, r.Error)
+			} else {
+				fmt.Fprintf(env.Stderr, "servesweep: bs=%d in=%d out=%d latency %.2fs ITL %.2fms out %.1f tok/s\n", r.BatchSize, r.InputLen, r.OutputLen, *r.LatencyS, *r.ITLMs, *r.OutputThroughput)
+			}
+			return app.Append(r)
+		},
+	}
+	runErr := sess.Run(ctx)
+	if err := writeReports(env, dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "servesweep: report: %s\n", filepath.Join(dir, "report.md"))
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if runErr != nil && !errors.Is(runErr, bench.ErrServerDied) {
+		return runErr
+	}
+	return nil
+}

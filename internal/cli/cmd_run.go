@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/engine/sim"
+	"github.com/servesweep/servesweep/internal/executor"
+	"github.com/servesweep/servesweep/internal/report"
+	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/spf13/cobra"
+)
+
+type runOptions struct {
+	Out       string
+	Resume    string
+	DryRun    bool
+	Strict    bool
+	TimeScale float64
+	Host      string
+}
+
+func newRunCmd(env Env) *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Run a sweep: launch, benchmark and stop every configuration",
+		Long: `run launches each configuration's server in its own process group on a free
+port, waits for readiness (failing fast if the process exits), flushes the cache,
+runs a warmup and every benchmark case, captures traces when profile: true, then
+stops the server (SIGTERM, then SIGKILL of the group) and goes on, whatever
+happened. Results are appended to DIR/results.jsonl as they happen; DIR/report.md
+is written at the end (and appended to $GITHUB_STEP_SUMMARY when set).
+
+Exit status: 0 when the sweep ran (even if configurations failed; use --strict
+to make failures exit 1), 2 for bad input, 130 when interrupted (Ctrl-C keeps
+everything measured; finish with --resume DIR).`,
+		Example: `  servesweep run examples/neurips-tp-moe.yaml --out runs/nightly
+  servesweep run --dry-run examples/neurips-tp-moe.yaml --out /tmp/rehearsal
+  servesweep run examples/neurips-tp-moe.yaml --resume runs/nightly`,
+		Args: exactArgs(1, "a sweep file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), env, o, args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Out, "out", "", "run directory (default runs/<name>-<time>)")
+	f.StringVar(&o.Resume, "resume", "", "finish the run in `DIR`: skip configurations already complete there")
+	f.BoolVar(&o.DryRun, "dry-run", false, "serve every configuration with the simulated engine (no GPUs needed)")
+	f.BoolVar(&o.Strict, "strict", false, "exit 1 when any case or server failed")
+	f.Float64Var(&o.TimeScale, "time-scale", 0.05, "with --dry-run: run the simulation this much faster than modelled time (results are converted back)")
+	f.StringVar(&o.Host, "host", "127.0.0.1", "address servers listen on")
+	return cmd
+}
+
+func runRun(ctx context.Context, env Env, o runOptions, path string) error {
+	if o.Resume != "" && o.Out != "" && o.Out != o.Resume {
+		return usagef("--out and --resume name different directories; use --resume DIR alone")
+	}
+	if o.TimeScale <= 0 {
+		return usagef("--time-scale must be positive")
+	}
+	var eng engine.Engine
+	if o.DryRun {
+		eng = sim.Engine{TimeScale: strconv.FormatFloat(o.TimeScale, 'g', -1, 64)}
+	}
+	f, cfgs, eng, err := loadPlan(env, path, eng)
+	if err != nil {
+		return err
+	}
+	if f.Engine == "sim" && !o.DryRun {
+		// A sweep that asks for sim directly runs at modelled speed unless it says otherwise.
+		eng = sim.Engine{}
+	}
+	dir := o.Out
+	if o.Resume != "" {
+		dir = o.Resume
+	}
+	if dir == "" {
+		name := f.Name
+		if name == "" {
+			name = "sweep"
+		}
+		dir = filepath.Join("runs", name+"-"+time.Now().Format("20060102-150405"))
+	}
+	fmt.Fprintf(env.Stderr, "servesweep: run directory %s (%d configurations%s)\n", dir, len(cfgs), map[bool]string{true: ", dry run with the sim engine", false: ""}[o.DryRun])
+	sum, err := runner.Run(ctx, runner.Options{
+		File: f, Configs: cfgs, Engine: eng, Executor: executor.Local{Host: o.Host}, Dir: dir,
+		Resume: o.Resume != "", DryRun: o.DryRun, Log: env.Stderr,
+	})
+	if err != nil {
+		if sum.RunID == "" {
+			return usageError{err}
+		}
+		return err
+	}
+	if err := writeReports(env, dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "servesweep: %d cases passed, %d failed; %d server failures; report: %s\n",
+		sum.CasesOK, sum.CasesFailed, sum.ServerFails, filepath.Join(dir, "report.md"))
+	if sum.Interrupted {
+		return errInterrupted
+	}
+	if o.Strict && (sum.CasesFailed > 0 || sum.ServerFails > 0) {
+		return exitError{code: ExitFailure, msg: "--strict: some cases or servers failed"}
+	}
+	return nil
+}
+
+// linkOptions reads the seed's trace-link variables.
+func linkOptions(env Env, dir string) report.LinkOptions {
+	return report.LinkOptions{TraceBaseURL: env.Getenv("TRACE_BASE_URL"), PerfettoRelayURL: env.Getenv("PERFETTO_RELAY_URL"), RunDir: dir}
+}
+
+// writeReports writes DIR/report.md and DIR/report.json and appends the
+// markdown to $GITHUB_STEP_SUMMARY when set.
+func writeReports(env Env, dir string) error {
+	rep, err := report.Load(dir, linkOptions(env, dir))
+	if err != nil {
+		return err
+	}
+	md, err := os.Create(filepath.Join(dir, "report.md"))
+	if err != nil {
+		return err
+	}
+	if err := rep.Markdown(md); err != nil {
+		md.Close()
+		return err
+	}
+	md.Close()
+	js, err := os.Create(filepath.Join(dir, "report.json"))
+	if err != nil {
+		return err
+	}
+	rep.JSON(js)
+	js.Close()
+	if p := env.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("cannot append to GITHUB_STEP_SUMMARY: %w", err)
+		}
+		defer f.Close()
+		return rep.Markdown(f)
+	}
+	return nil
+}

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"github.com/servesweep/servesweep/internal/simserver"
+	"github.com/spf13/cobra"
+)
+
+func newSimServerCmd(env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sim-server --model-path M [--tp-size N] [--moe-runner-backend B] [--host H] [--port P] [--sim-* ...] [any engine flag]",
+		Short: "Run the simulated inference server (SGLang protocol)",
+		Long: `sim-server is a real HTTP server that speaks SGLang's protocol: /health,
+/generate (SSE with meta_info), /server_info, /flush_cache, /start_profile
+(writes SGLang-named Chrome traces). It models speed from TP size and MoE
+backend. Other engine flags are accepted and echoed in /server_info.
+
+Simulation flags:
+  --sim-ttft-per-token-us F   prefill time per input token (µs)
+  --sim-itl-ms F              decode step time (ms)
+  --sim-jitter F              relative noise per step (default 0.02)
+  --sim-time-scale F          sleep this fraction of modelled time (default 1)
+  --sim-startup-ms F          modelled time until ready (default 300)
+  --sim-spec-accept-length F  report a speculative accept length
+  --sim-fault KIND            crash-at-start | oom-at-start | never-ready |
+                              die-mid-stream | bad-stream | hang-on-stop
+  --sim-fault-after N         the fault fires from the Nth /generate on (default 2)
+Environment: SERVESWEEP_SIM_SLOWDOWN multiplies latencies;
+SERVESWEEP_SIM_SLOWDOWN_MATCH limits it to model paths containing that text.`,
+		Example: `  servesweep sim-server --model-path deepseek-ai/DeepSeek-V3 --tp-size 8 --moe-runner-backend flashinfer_trtllm --port 30000
+  servesweep sim-server --model-path m --sim-fault die-mid-stream`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, a := range args {
+				if a == "--help" || a == "-h" {
+					return cmd.Help()
+				}
+			}
+			o, err := simserver.ParseArgs(args, env.Getenv)
+			if err != nil {
+				return usagef("sim-server: %v", err)
+			}
+			return simserver.Run(cmd.Context(), o, env.Stderr, Version)
+		},
+	}
+	return cmd
+}

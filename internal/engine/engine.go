@@ -1,0 +1,165 @@
+// Package engine defines the seam between servesweep and an inference server:
+// how to launch one (Engine) and how to talk to a running one (Client).
+//
+// Adapters live in sub-packages (sglang, vllm, sim, ollama); the registry that
+// maps a sweep file's engine name to an adapter is package engines.
+package engine
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+)
+
+// Placeholders substituted at launch time in argv and env values.
+const (
+	HostPlaceholder     = "{host}"
+	PortPlaceholder     = "{port}"
+	TraceDirPlaceholder = "{trace_dir}"
+	WorkDirPlaceholder  = "{work_dir}"
+)
+
+// LaunchSpec is what an engine needs to build a server command.
+type LaunchSpec struct {
+	ModelPath  string
+	TP         int
+	MoEBackend string   // "" means the engine's default
+	Args       []string // extra args: model extra_args, tp_args, server_params
+	Launcher   []string // replaces the default launcher prefix when set
+	Self       string   // path of the servesweep executable (for the sim engine)
+}
+
+// Engine launches servers of one kind.
+type Engine interface {
+	// Name is the engine's sweep-file name.
+	Name() string
+	// Command returns the server argv and extra environment, with placeholders.
+	Command(spec LaunchSpec) (argv []string, env map[string]string)
+	// GPUs is the number of GPUs a server launched from spec uses.
+	GPUs(spec LaunchSpec) int
+	// NewClient returns a client for a server at baseURL.
+	NewClient(baseURL string) Client
+	// Simulated reports whether results are from a simulation.
+	Simulated() bool
+}
+
+// Client talks to one running server.
+type Client interface {
+	// Ready returns nil once the server serves requests; ErrNotReady while it starts.
+	Ready(ctx context.Context) error
+	// Flush empties the server's prefix cache so a case measures a cold prompt.
+	Flush(ctx context.Context) error
+	// Generate sends one streamed request carrying the whole batch and records
+	// every token's arrival time. It fails on HTTP errors, error events,
+	// malformed streams and streams that end early.
+	Generate(ctx context.Context, req GenerateRequest) (*Stream, error)
+	// ServerInfo returns the engine version and speculative accept length, if known.
+	ServerInfo(ctx context.Context) (ServerInfo, error)
+	// StartProfile arms the profiler for the next request; ErrNoProfiler when unsupported.
+	StartProfile(ctx context.Context, req ProfileRequest) error
+	// StopProfile ends a profile that the engine does not stop by itself.
+	StopProfile(ctx context.Context) error
+}
+
+// ErrNotReady is returned by Client.Ready while a server is still starting.
+var ErrNotReady = errors.New("server not ready")
+
+// ErrNoProfiler is returned by Client.StartProfile when the engine cannot profile.
+var ErrNoProfiler = errors.New("engine cannot profile")
+
+// GenerateRequest is one batch request of a benchmark case.
+type GenerateRequest struct {
+	InputIDs    [][]int // one prompt per request of the batch
+	OutputLen   int
+	Temperature float64
+}
+
+// ProfileRequest arms the profiler.
+type ProfileRequest struct {
+	OutputDir      string
+	NumSteps       int
+	ProfileByStage bool
+	Prefix         string
+}
+
+// ServerInfo is what a server says about itself.
+type ServerInfo struct {
+	Version          string
+	SpecAcceptLength *float64
+	// TimeScale is >0 for simulated servers that run faster than modelled time.
+	TimeScale float64
+	Raw       map[string]any
+}
+
+// Arrival is one streamed update: when it arrived and how many completion tokens
+// the request had by then.
+type Arrival struct {
+	At     time.Duration // since Stream.Tic
+	Tokens int
+}
+
+// Stream is the raw record of one Generate call.
+type Stream struct {
+	Tic      time.Time       // taken just before the request was sent
+	End      time.Duration   // end of stream, since Tic
+	Arrivals [][]Arrival     // per request index
+	Prompt   []int           // prompt tokens per request, as the server counted them
+	Output   []int           // completion tokens per request, as the server counted them
+	Finish   []string        // finish reason type per request
+	Spec     *float64        // speculative accept length reported on the stream
+	Server   []ServerTimings // per request, when the engine reports its own timings
+}
+
+// ServerTimings are an engine's own per-request figures (Ollama's eval counters).
+type ServerTimings struct {
+	PromptEvalCount int           `json:"prompt_eval_count"`
+	PromptEval      time.Duration `json:"prompt_eval_duration_ns"`
+	EvalCount       int           `json:"eval_count"`
+	Eval            time.Duration `json:"eval_duration_ns"`
+	Load            time.Duration `json:"load_duration_ns"`
+	Total           time.Duration `json:"total_duration_ns"`
+}
+
+// RequestError is a failed request; Kind distinguishes http, error events and malformed streams.
+type RequestError struct {
+	Kind string // "http", "error_event", "malformed", "incomplete", "connection"
+	Msg  string
+}
+
+func (e *RequestError) Error() string { return e.Kind + ": " + e.Msg }
+
+// FlagValue returns the value following flag in args ("--flag v" or "--flag=v").
+func FlagValue(args []string, flag string) (string, bool) {
+	for i, a := range args {
+		if a == flag && i+1 < len(args) {
+			return args[i+1], true
+		}
+		if len(a) > len(flag) && a[:len(flag)+1] == flag+"=" {
+			return a[len(flag)+1:], true
+		}
+	}
+	return "", false
+}
+
+// HasFlag reports whether args contain flag (bare or with =value).
+func HasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == flag || len(a) > len(flag) && a[:len(flag)+1] == flag+"=" {
+			return true
+		}
+	}
+	return false
+}
+
+// IntFlag returns the integer value of flag in args, or def.
+func IntFlag(args []string, def int, flags ...string) int {
+	for _, f := range flags {
+		if v, ok := FlagValue(args, f); ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				return n
+			}
+		}
+	}
+	return def
+}

@@ -1,0 +1,255 @@
+package sglang
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/sse"
+)
+
+// Client speaks SGLang's HTTP protocol.
+type Client struct {
+	Base string
+	HTTP *http.Client
+}
+
+// NewClient returns a client for the server at base (http://host:port).
+func NewClient(base string) *Client {
+	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64}}}
+}
+
+// Ready implements engine.Client: GET /health answers 200 only after warmup.
+func (c *Client) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+"/health", nil)
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %v", engine.ErrNotReady, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%w: /health answered %d", engine.ErrNotReady, resp.StatusCode)
+	}
+	return nil
+}
+
+// Flush implements engine.Client with POST /flush_cache.
+func (c *Client) Flush(ctx context.Context) error {
+	_, err := c.post(ctx, "/flush_cache", nil)
+	return err
+}
+
+// StartProfile implements engine.Client with POST /start_profile, the body
+// sglang.profiler.run_profile sends.
+func (c *Client) StartProfile(ctx context.Context, p engine.ProfileRequest) error {
+	body := map[string]any{
+		"output_dir":       p.OutputDir,
+		"num_steps":        strconv.Itoa(p.NumSteps),
+		"activities":       []string{"CPU", "GPU"},
+		"profile_by_stage": p.ProfileByStage,
+		"merge_profiles":   false,
+	}
+	if p.Prefix != "" {
+		body["profile_prefix"] = p.Prefix
+	}
+	_, err := c.post(ctx, "/start_profile", body)
+	return err
+}
+
+// ServerInfo implements engine.Client with GET /server_info (falling back to
+// the older /get_server_info).
+func (c *Client) ServerInfo(ctx context.Context) (engine.ServerInfo, error) {
+	var raw map[string]any
+	var err error
+	for _, path := range []string{"/server_info", "/get_server_info"} {
+		if raw, err = c.getJSON(ctx, path); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return engine.ServerInfo{}, err
+	}
+	return ParseServerInfo(raw), nil
+}
+
+// ParseServerInfo extracts version, accept length and sim time scale from /server_info.
+func ParseServerInfo(raw map[string]any) engine.ServerInfo {
+	info := engine.ServerInfo{Raw: raw}
+	if v, ok := raw["version"].(string); ok {
+		info.Version = v
+	}
+	if states, ok := raw["internal_states"].([]any); ok && len(states) > 0 {
+		if s0, ok := states[0].(map[string]any); ok {
+			if a, ok := s0["avg_spec_accept_length"].(float64); ok {
+				info.SpecAcceptLength = &a
+			}
+		}
+	}
+	if ts, ok := raw["sim_time_scale"].(float64); ok {
+		info.TimeScale = ts
+	}
+	return info
+}
+
+func (c *Client) getJSON(ctx context.Context, path string) (map[string]any, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("GET %s answered %d", path, resp.StatusCode)
+	}
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, fmt.Errorf("GET %s: %v", path, err)
+	}
+	return out, nil
+}
+
+func (c *Client) post(ctx context.Context, path string, body any) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "POST", c.Base+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != 200 {
+		return b, fmt.Errorf("POST %s answered %d: %s", path, resp.StatusCode, strings.TrimSpace(string(b)))
+	}
+	return b, nil
+}
+
+// GenerateBody is the JSON body of SGLang's /generate request as
+// bench_one_batch_server sends it.
+func GenerateBody(req engine.GenerateRequest) map[string]any {
+	return map[string]any{
+		"input_ids": req.InputIDs,
+		"sampling_params": map[string]any{
+			"temperature":    req.Temperature,
+			"max_new_tokens": req.OutputLen,
+			"ignore_eos":     true,
+		},
+		"return_logprob": false,
+		"stream":         true,
+	}
+}
+
+// Generate implements engine.Client: one streamed POST /generate carrying the batch.
+func (c *Client) Generate(ctx context.Context, gr engine.GenerateRequest) (*engine.Stream, error) {
+	body, _ := json.Marshal(GenerateBody(gr))
+	req, _ := http.NewRequestWithContext(ctx, "POST", c.Base+"/generate", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	tic := time.Now()
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, &engine.RequestError{Kind: "connection", Msg: err.Error()}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return nil, &engine.RequestError{Kind: "http", Msg: fmt.Sprintf("/generate answered %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))}
+	}
+	return ReadStream(resp.Body, tic, len(gr.InputIDs), gr.OutputLen)
+}
+
+// event is the part of a /generate stream event servesweep reads.
+type event struct {
+	Index    int             `json:"index"`
+	Error    json.RawMessage `json:"error"`
+	MetaInfo *struct {
+		FinishReason *struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"finish_reason"`
+		PromptTokens     int      `json:"prompt_tokens"`
+		CompletionTokens int      `json:"completion_tokens"`
+		SpecAcceptLength *float64 `json:"spec_accept_length"`
+	} `json:"meta_info"`
+}
+
+// ReadStream parses a /generate SSE stream of n requests each asked for outLen
+// tokens, stamping each update's arrival relative to tic.
+func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, error) {
+	s := &engine.Stream{Tic: tic, Arrivals: make([][]engine.Arrival, n), Prompt: make([]int, n), Output: make([]int, n), Finish: make([]string, n)}
+	for i := range s.Arrivals {
+		s.Arrivals[i] = make([]engine.Arrival, 0, outLen)
+	}
+	rd := sse.NewReader(r, nil)
+	done := false
+	for {
+		data, at, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return s, &engine.RequestError{Kind: "connection", Msg: "stream broke: " + err.Error()}
+		}
+		if string(data) == "[DONE]" {
+			s.End = time.Since(tic)
+			done = true
+			break
+		}
+		var ev event
+		if err := json.Unmarshal(data, &ev); err != nil {
+			return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event is not JSON (%v): %.120q", err, data)}
+		}
+		if len(ev.Error) > 0 && string(ev.Error) != "null" {
+			return s, &engine.RequestError{Kind: "error_event", Msg: fmt.Sprintf("server sent an error: %.300s", ev.Error)}
+		}
+		if ev.MetaInfo == nil {
+			return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event has no meta_info: %.120q", data)}
+		}
+		if ev.Index < 0 || ev.Index >= n {
+			return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event index %d outside the batch of %d", ev.Index, n)}
+		}
+		m := ev.MetaInfo
+		i := ev.Index
+		if m.CompletionTokens > s.Output[i] {
+			s.Arrivals[i] = append(s.Arrivals[i], engine.Arrival{At: at.Sub(tic), Tokens: m.CompletionTokens})
+			s.Output[i] = m.CompletionTokens
+		}
+		s.Prompt[i] = m.PromptTokens
+		if m.SpecAcceptLength != nil {
+			s.Spec = m.SpecAcceptLength
+		}
+		if m.FinishReason != nil {
+			s.Finish[i] = m.FinishReason.Type
+			if m.FinishReason.Type == "abort" {
+				return s, &engine.RequestError{Kind: "error_event", Msg: "request aborted by the server: " + m.FinishReason.Message}
+			}
+		}
+	}
+	if !done {
+		return s, &engine.RequestError{Kind: "incomplete", Msg: "stream ended without data: [DONE]"}
+	}
+	for i := 0; i < n; i++ {
+		if s.Output[i] != outLen {
+			return s, &engine.RequestError{Kind: "incomplete", Msg: fmt.Sprintf("request %d produced %d of %d tokens (finish reason %q)", i, s.Output[i], outLen, s.Finish[i])}
+		}
+	}
+	return s, nil
+}
+
+// StopProfile implements engine.Client. SGLang stops by itself after num_steps
+// forward steps per stage, so nothing is sent.
+func (c *Client) StopProfile(ctx context.Context) error { return nil }

@@ -1,0 +1,216 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/servesweep/servesweep/internal/bench"
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/proc"
+	"github.com/servesweep/servesweep/internal/results"
+)
+
+// Local runs servers as child processes of this machine.
+type Local struct {
+	// Host is the address servers listen on (127.0.0.1 by default).
+	Host string
+}
+
+// Substitute replaces launch placeholders in s.
+func Substitute(s, host string, port int, traceDir, workDir string) string {
+	r := strings.NewReplacer(engine.HostPlaceholder, host, engine.PortPlaceholder, strconv.Itoa(port),
+		engine.TraceDirPlaceholder, traceDir, engine.WorkDirPlaceholder, workDir)
+	return r.Replace(s)
+}
+
+// Execute implements Executor.
+func (l Local) Execute(ctx context.Context, job Job) results.Server {
+	host := l.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	cfg := job.Config
+	rec := results.Server{RunID: job.RunID, ConfigID: cfg.ID, StartedAt: time.Now().UTC()}
+	workDir, _ := filepath.Abs(filepath.Join(job.Dir, cfg.ID))
+	traceDir := filepath.Join(workDir, "traces")
+	logPath := filepath.Join(workDir, "server.log")
+	rec.LogPath = filepath.Join(cfg.ID, "server.log")
+	progress := job.Progress
+	if progress == nil {
+		progress = func(string, ...any) {}
+	}
+	base := baseResult(job, host)
+
+	failAll := func(kind, msg, tail string) results.Server {
+		for _, c := range cfg.Cases {
+			r := base
+			r.BatchSize, r.InputLen, r.OutputLen = c.BatchSize, c.InputLen, c.OutputLen
+			r.Status, r.FailureKind, r.Error, r.LogTail = results.StatusFailed, kind, msg, tail
+			r.StartedAt, r.EndedAt = rec.StartedAt, time.Now().UTC()
+			_ = job.Emit(r)
+		}
+		rec.Status, rec.FailureKind, rec.Error, rec.LogTail = results.StatusFailed, kind, msg, tail
+		rec.EndedAt = time.Now().UTC()
+		return rec
+	}
+
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return failAll(results.KindLaunchError, err.Error(), "")
+	}
+	port, err := proc.FreePort(host)
+	if err != nil {
+		return failAll(results.KindLaunchError, err.Error(), "")
+	}
+	rec.Port = port
+	argv := make([]string, len(cfg.Command))
+	for i, a := range cfg.Command {
+		argv[i] = Substitute(a, host, port, traceDir, workDir)
+	}
+	var env []string
+	for k, v := range cfg.Env {
+		env = append(env, k+"="+Substitute(v, host, port, traceDir, workDir))
+	}
+	base.Command = argv
+	p, err := proc.Start(argv, env, logPath)
+	if err != nil {
+		return failAll(results.KindLaunchError, err.Error()+" (is the engine installed and on PATH?)", "")
+	}
+	rec.PID = p.PID
+	tail := func() string { return proc.LogTail(logPath, 30) }
+	stop := func() {
+		rep := p.Stop(job.Timeouts.StopGrace, 10*time.Second)
+		rec.ShutdownS = rep.Duration.Seconds()
+		rec.ForcedKill = rep.Forced
+		rec.LeftoverPIDs = rep.Leftover
+		rec.ExitStatus = p.ExitStatus()
+		rec.EndedAt = time.Now().UTC()
+		if rep.Forced && rec.Status == results.StatusOK {
+			rec.Status, rec.FailureKind = results.StatusFailed, results.KindStopTimeout
+			rec.Error = fmt.Sprintf("server ignored SIGTERM for %s; the process group was killed with SIGKILL", job.Timeouts.StopGrace)
+			rec.LogTail = tail()
+		}
+		if len(rep.Leftover) > 0 {
+			rec.Status, rec.FailureKind = results.StatusFailed, results.KindLeftover
+			rec.Error = fmt.Sprintf("processes %v of the server's group survived SIGKILL", rep.Leftover)
+		}
+		progress("%s: stopped in %.2fs%s", cfg.ID, rep.Duration.Seconds(), map[bool]string{true: " (SIGKILL after grace)", false: ""}[rep.Forced])
+	}
+
+	// Wait for readiness: fail fast when the process exits, and at the launch timeout.
+	client := job.Engine.NewClient("http://" + host + ":" + strconv.Itoa(port))
+	progress("%s: launched pid %d on port %d, waiting for readiness", cfg.ID, p.PID, port)
+	readyErr := waitReady(ctx, client, p, job.Timeouts.Launch)
+	if readyErr != nil {
+		kind, msg := results.KindLaunchTimeout, readyErr.Error()
+		switch {
+		case errors.Is(readyErr, context.Canceled) || ctx.Err() != nil:
+			stop()
+			rec.Status, rec.Error = "interrupted", "interrupted before the server was ready"
+			return rec
+		case errors.Is(readyErr, errExited):
+			kind = results.KindLaunchCrash
+		}
+		stop()
+		t := tail()
+		if bench.IsOOM(t) {
+			kind = results.KindOOM
+		}
+		out := failAll(kind, msg, t)
+		out.ShutdownS, out.ForcedKill, out.LeftoverPIDs, out.ExitStatus = rec.ShutdownS, rec.ForcedKill, rec.LeftoverPIDs, p.ExitStatus()
+		return out
+	}
+	rec.ReadyS = time.Since(p.Started).Seconds()
+	progress("%s: ready in %.2fs", cfg.ID, rec.ReadyS)
+
+	sess := &bench.Session{
+		Client: client, Config: cfg, Settings: job.Settings, Base: base, TraceDir: traceDir,
+		Alive: func() error {
+			if p.HasExited() {
+				return fmt.Errorf("server process exited (%s)", p.ExitStatus())
+			}
+			return nil
+		},
+		LogTail: tail,
+		Emit: func(r results.Result) error {
+			if r.Status == results.StatusOK {
+				progress("%s: bs=%d in=%d out=%d  latency %.2fs  ITL %.2fms  out %.1f tok/s", cfg.ID, r.BatchSize, r.InputLen, r.OutputLen, *r.LatencyS, *r.ITLMs, *r.OutputThroughput)
+			} else {
+				progress("%s: bs=%d in=%d out=%d  FAILED (%s): %s", cfg.ID, r.BatchSize, r.InputLen, r.OutputLen, r.FailureKind, firstLine(r.Error))
+			}
+			return job.Emit(r)
+		},
+	}
+	rec.Status = results.StatusOK
+	runErr := sess.Run(ctx)
+	if info, err := client.ServerInfo(context.Background()); err == nil {
+		rec.EngineVersion = info.Version
+	}
+	switch {
+	case ctx.Err() != nil:
+		rec.Status, rec.Error = "interrupted", "interrupted by the user"
+	case errors.Is(runErr, bench.ErrServerDied):
+		rec.Status, rec.FailureKind, rec.Error, rec.LogTail = results.StatusFailed, results.KindServerDied, runErr.Error(), tail()
+		if bench.IsOOM(rec.LogTail) {
+			rec.FailureKind = results.KindOOM
+		}
+	case runErr != nil:
+		rec.Status, rec.Error = results.StatusFailed, runErr.Error()
+	}
+	stop()
+	return rec
+}
+
+var errExited = errors.New("server process exited before it was ready")
+
+// waitReady polls the client's readiness with a short, growing interval.
+func waitReady(ctx context.Context, c engine.Client, p *proc.Process, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	delay := 20 * time.Millisecond
+	for {
+		if p.HasExited() {
+			return fmt.Errorf("%w (%s)", errExited, p.ExitStatus())
+		}
+		rctx, cancel := context.WithTimeout(ctx, min(5*time.Second, time.Until(deadline)+time.Millisecond))
+		err := c.Ready(rctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("server not ready after %s (launch_timeout); last check: %v", timeout, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-p.Exited():
+		case <-time.After(min(delay, time.Until(deadline))):
+		}
+		delay = min(delay*3/2, time.Second)
+	}
+}
+
+func baseResult(job Job, host string) results.Result {
+	cfg := job.Config
+	hn, _ := os.Hostname()
+	return results.Result{
+		RunID: job.RunID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: cfg.Model, ModelName: cfg.ModelName,
+		Variant: cfg.Variant, Engine: cfg.Engine, Simulated: job.Engine.Simulated(), GPUs: cfg.GPUs,
+		GPULabel: job.Settings.GPULabel, GPUHourPrice: job.Settings.GPUHourPrice, Command: cfg.Command, Env: cfg.Env, Host: hn,
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,139 @@
+// Package plan expands a sweep file into server configurations, each with the
+// benchmark cases it runs. It is pure: no processes, no network.
+package plan
+
+import (
+	"maps"
+	"strconv"
+	"strings"
+
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/sweep"
+)
+
+// Case is one benchmark case of a configuration.
+type Case struct {
+	BatchSize int `json:"batch_size"`
+	InputLen  int `json:"input_len"`
+	OutputLen int `json:"output_len"`
+}
+
+// Config is one server configuration: one launch of one engine with one set of flags.
+type Config struct {
+	ID         string            `json:"id"`
+	ModelKey   string            `json:"model_key"`
+	Model      string            `json:"model"`
+	ModelName  string            `json:"model_name"`
+	Variant    string            `json:"variant"`
+	TP         int               `json:"tp"`
+	MoEBackend string            `json:"moe_backend,omitempty"`
+	GPUs       int               `json:"gpus"`
+	Engine     string            `json:"engine"`
+	Command    []string          `json:"command"`
+	Env        map[string]string `json:"env"`
+	Params     map[string]string `json:"server_params,omitempty"`
+	Cases      []Case            `json:"cases"`
+}
+
+// Expand turns f into configurations in file order: model, TP size, MoE backend,
+// then the server_params grid. self is the servesweep executable (for the sim engine).
+func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
+	var cases []Case
+	for _, bs := range f.BatchSizes {
+		for _, il := range f.InputLens {
+			for _, ol := range f.OutputLens {
+				cases = append(cases, Case{bs, il, ol})
+			}
+		}
+	}
+	grid := paramGrid(f.ServerParams)
+	var out []Config
+	for _, m := range f.Models {
+		backends := f.EffectiveMoEBackends(m)
+		if len(backends) == 0 {
+			backends = []string{""}
+		}
+		for _, tp := range f.EffectiveTPSizes(m) {
+			for _, be := range backends {
+				for _, g := range grid {
+					args := append([]string{}, m.ExtraArgs...)
+					args = append(args, m.TPArgs[tp]...)
+					args = append(args, g.args...)
+					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, Self: self}
+					argv, engEnv := eng.Command(spec)
+					env := map[string]string{}
+					maps.Copy(env, engEnv)
+					maps.Copy(env, f.Env)
+					maps.Copy(env, m.Env)
+					variant := VariantName(tp, be) + g.suffix
+					out = append(out, Config{
+						ID: ConfigID(m.Key, variant), ModelKey: m.Key, Model: m.Path, ModelName: m.DisplayName(),
+						Variant: variant, TP: tp, MoEBackend: be, GPUs: eng.GPUs(spec), Engine: eng.Name(),
+						Command: argv, Env: env, Params: g.values, Cases: cases,
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// VariantName is the seed's naming: TP4_flashinfer_trtllm, or TP8 without a backend.
+func VariantName(tp int, backend string) string {
+	v := "TP" + strconv.Itoa(tp)
+	if backend != "" {
+		v += "_" + backend
+	}
+	return v
+}
+
+// ConfigID is a stable, file-system-safe id for a configuration.
+func ConfigID(modelKey, variant string) string {
+	var b strings.Builder
+	for _, r := range modelKey + "--" + variant {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._=-", r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+type gridPoint struct {
+	args   []string
+	suffix string
+	values map[string]string
+}
+
+// paramGrid is the cartesian product of server_params, in file order.
+// A value "true" adds the bare flag, "false" leaves it out.
+func paramGrid(params []sweep.Param) []gridPoint {
+	out := []gridPoint{{}}
+	for _, p := range params {
+		name := strings.TrimLeft(p.Flag, "-")
+		var next []gridPoint
+		for _, g := range out {
+			for _, v := range p.Values {
+				n := gridPoint{args: append([]string{}, g.args...), suffix: g.suffix, values: maps.Clone(g.values)}
+				if n.values == nil {
+					n.values = map[string]string{}
+				}
+				n.values[p.Flag] = v
+				switch strings.ToLower(v) {
+				case "true":
+					n.args = append(n.args, p.Flag)
+					n.suffix += "_" + name
+				case "false":
+					n.suffix += "_no-" + name
+				default:
+					n.args = append(n.args, p.Flag, v)
+					n.suffix += "_" + name + "=" + v
+				}
+				next = append(next, n)
+			}
+		}
+		out = next
+	}
+	return out
+}

@@ -1,0 +1,178 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/servesweep/servesweep/internal/results"
+)
+
+// TableHeader is the seed's table header, column for column.
+const TableHeader = "| batch size | input len | latency (s) | input throughput (tok/s)  | output throughput (tok/s) | acc length | ITL (ms) | input cost ($/1M) | output cost ($/1M) | profile (extend) | profile (decode)|\n" +
+	"| ---------- | --------- | ----------- | ------------------------- | ------------------------- | ---------- | -------- | ----------------- | ------------------ | ---------------- | --------------- |\n"
+
+// Markdown writes the report in the seed's shape.
+func (r *Report) Markdown(w io.Writer) error {
+	b := &strings.Builder{}
+	title := r.Meta.Name
+	if title == "" {
+		title = "sweep"
+	}
+	fmt.Fprintf(b, "## servesweep: %s (run %s)\n\n", title, r.Meta.RunID)
+	if r.Summary.Simulated {
+		b.WriteString("> **Simulated results** (dry run / `sim` engine): every number below comes from servesweep's simulated server, not a real engine.\n\n")
+	}
+	sched := r.Meta.Schedule
+	if sched == "" {
+		sched = "exclusive"
+	}
+	fmt.Fprintf(b, "Engine `%s`, schedule `%s` (one configuration at a time), %d configurations.\n\n", r.Meta.Engine, sched, len(r.Configs))
+	for _, c := range r.Configs {
+		fmt.Fprintf(b, "### %s (%s) [%s]\n", c.Model, c.Variant, r.Meta.GPULabel)
+		b.WriteString(TableHeader)
+		if len(c.Rows) == 0 {
+			b.WriteString("| not run | | | | | | | | | | |\n")
+		}
+		for _, row := range c.Rows {
+			b.WriteString(r.row(row))
+		}
+		b.WriteString("\n")
+	}
+	r.summaryMarkdown(b)
+	r.rankingMarkdown(b)
+	fmt.Fprintf(b, "_%s_\n", r.CostNote)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (r *Report) row(x results.Result) string {
+	if x.Status != results.StatusOK {
+		cause := x.FailureKind
+		if cause == "" {
+			cause = x.Status
+		}
+		return fmt.Sprintf("| %d | %d | %s (%s) | - | - | - | - | - | - | - | - |\n", x.BatchSize, x.InputLen, x.Status, cause)
+	}
+	acc := "n/a"
+	if x.AccLength != nil && *x.AccLength > 0 {
+		acc = fmt.Sprintf("%.2f", *x.AccLength)
+	}
+	return fmt.Sprintf("| %d | %d | %.2f | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %s | %s |\n",
+		x.BatchSize, x.InputLen, *x.LatencyS, *x.InputThroughput, *x.OutputThroughput, acc, *x.ITLMs,
+		*x.InputCostPer1M, *x.OutputCostPer1M, r.traceCell(x.TraceExtend), r.traceCell(x.TraceDecode))
+}
+
+func (r *Report) traceCell(p *string) string {
+	if p == nil {
+		return "n/a"
+	}
+	return "[trace](" + r.Links.TraceLink(*p) + ")"
+}
+
+func (r *Report) summaryMarkdown(b *strings.Builder) {
+	s := r.Summary
+	b.WriteString("### Summary\n\n")
+	fmt.Fprintf(b, "**%d passed, %d failed** (cases); %d of %d configurations fully passed.", s.CasesOK, s.CasesFailed, s.ConfigsOK, len(r.Configs))
+	if s.CasesSkipped > 0 {
+		fmt.Fprintf(b, " %d cases skipped.", s.CasesSkipped)
+	}
+	if s.CasesMissing > 0 {
+		fmt.Fprintf(b, " %d cases not run yet (interrupted run: finish it with `servesweep run --resume DIR`).", s.CasesMissing)
+	}
+	b.WriteString("\n\n")
+	var failed []results.Result
+	for _, c := range r.Configs {
+		for _, x := range c.Rows {
+			if x.Status != results.StatusOK {
+				failed = append(failed, x)
+			}
+		}
+	}
+	if len(failed) > 0 {
+		b.WriteString("| configuration | case (bs/in/out) | status | cause | error |\n| --- | --- | --- | --- | --- |\n")
+		for _, x := range failed {
+			fmt.Fprintf(b, "| %s (%s) | %d/%d/%d | %s | %s | %s |\n", x.Model, x.Variant, x.BatchSize, x.InputLen, x.OutputLen, x.Status, x.FailureKind, cell(x.Error))
+		}
+		b.WriteString("\n")
+		shown := map[string]bool{}
+		for _, x := range failed {
+			if x.LogTail == "" || shown[x.ConfigID] {
+				continue
+			}
+			shown[x.ConfigID] = true
+			fmt.Fprintf(b, "<details><summary>%s (%s): last lines of server.log</summary>\n\n```\n%s\n```\n</details>\n\n", x.Model, x.Variant, strings.ReplaceAll(x.LogTail, "```", "'''"))
+		}
+	}
+	for _, s := range r.Issues {
+		fmt.Fprintf(b, "- **%s**: %s — %s (shutdown took %.2fs)\n", s.ConfigID, s.FailureKind, s.Error, s.ShutdownS)
+	}
+	if len(r.Issues) > 0 {
+		b.WriteString("\n")
+	}
+}
+
+func (r *Report) rankingMarkdown(b *strings.Builder) {
+	b.WriteString("### Ranking by output throughput\n\n")
+	for _, m := range r.Rankings {
+		fmt.Fprintf(b, "**%s** (`%s`)\n\n", m.Name, m.Model)
+		if len(m.Ranked) > 0 {
+			b.WriteString("| rank | configuration | GPUs | output throughput (tok/s) | ITL (ms) | output cost ($/1M) | gap to best |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+			for i, x := range m.Ranked {
+				gap := "best"
+				if i > 0 {
+					gap = fmt.Sprintf("-%.1f%%", x.GapPct)
+				}
+				fmt.Fprintf(b, "| %d | %s | %d | %.2f | %.2f | %.2f | %s |\n", i+1, x.Display, x.GPUs, x.OutputThroughput, x.ITLMs, x.OutputCostPer1M, gap)
+			}
+		}
+		if len(m.Failed) > 0 {
+			fmt.Fprintf(b, "\nNot ranked (failed or incomplete): %s\n", strings.Join(m.Failed, ", "))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("### Recommended configurations\n\n")
+	for _, m := range r.Rankings {
+		if m.BestLabel == "" {
+			fmt.Fprintf(b, "- %s: no configuration passed\n", m.Name)
+			continue
+		}
+		fmt.Fprintf(b, "- %s: %s\n", m.Name, m.BestLabel)
+	}
+	b.WriteString("\n")
+}
+
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "|", "\\|")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// JSON writes the report as one JSON document; raw token times are left out
+// (they stay in results.jsonl).
+func (r *Report) JSON(w io.Writer) error {
+	cp := *r
+	cp.Configs = make([]ConfigReport, len(r.Configs))
+	for i, c := range r.Configs {
+		c.Rows = append([]results.Result{}, c.Rows...)
+		for j := range c.Rows {
+			c.Rows[j].TokenTimesMs = nil
+			if c.Rows[j].TraceExtend != nil {
+				l := r.Links.TraceLink(*c.Rows[j].TraceExtend)
+				c.Rows[j].TraceExtend = &l
+			}
+			if c.Rows[j].TraceDecode != nil {
+				l := r.Links.TraceLink(*c.Rows[j].TraceDecode)
+				c.Rows[j].TraceDecode = &l
+			}
+		}
+		cp.Configs[i] = c
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(cp)
+}

@@ -1,0 +1,219 @@
+// Package report turns a run directory's raw records into reports: markdown in
+// the seed's shape (one table per configuration, failures, per-model ranking and
+// a closing recommendation list) and JSON. It reads files only; it never runs
+// anything, so a report can be rebuilt at any time from what was measured.
+package report
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/runner"
+)
+
+// Report is everything a format renders.
+type Report struct {
+	Meta     runner.Meta      `json:"run"`
+	Configs  []ConfigReport   `json:"configs"`
+	Summary  Summary          `json:"summary"`
+	Rankings []ModelRanking   `json:"rankings"`
+	Issues   []results.Server `json:"server_issues"`
+	CostNote string           `json:"cost_note"`
+	Links    LinkOptions      `json:"-"`
+}
+
+// ConfigReport is one configuration's table.
+type ConfigReport struct {
+	plan.Config
+	Display string           `json:"display"`
+	Rows    []results.Result `json:"rows"`
+	Server  *results.Server  `json:"server,omitempty"`
+}
+
+// Summary counts cases and configurations.
+type Summary struct {
+	CasesOK       int  `json:"cases_ok"`
+	CasesFailed   int  `json:"cases_failed"`
+	CasesSkipped  int  `json:"cases_skipped"`
+	CasesMissing  int  `json:"cases_missing"`
+	ConfigsOK     int  `json:"configs_ok"`
+	ConfigsFailed int  `json:"configs_failed"`
+	Simulated     bool `json:"simulated"`
+}
+
+// Ranked is one configuration's place in its model's ranking.
+type Ranked struct {
+	ConfigID         string  `json:"config_id"`
+	Variant          string  `json:"variant"`
+	Display          string  `json:"display"`
+	GPUs             int     `json:"gpus"`
+	OutputThroughput float64 `json:"output_throughput"`
+	ITLMs            float64 `json:"itl_ms"`
+	OutputCostPer1M  float64 `json:"output_cost_per_1m"`
+	GapPct           float64 `json:"gap_pct"`
+}
+
+// ModelRanking ranks one model's configurations by output throughput.
+type ModelRanking struct {
+	ModelKey  string   `json:"model_key"`
+	Model     string   `json:"model"`
+	Name      string   `json:"name"`
+	Ranked    []Ranked `json:"ranked"`
+	Failed    []string `json:"failed"`
+	Best      string   `json:"best,omitempty"`
+	BestLabel string   `json:"best_label,omitempty"`
+}
+
+// Load builds a report from a run directory.
+func Load(dir string, links LinkOptions) (*Report, error) {
+	meta, err := runner.ReadMeta(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a servesweep run directory (no readable %s): %v", dir, runner.MetaFile, err)
+	}
+	rs, err := results.ReadLines[results.Result](filepath.Join(dir, results.ResultsFile))
+	if err != nil {
+		return nil, err
+	}
+	ss, err := results.ReadLines[results.Server](filepath.Join(dir, results.ServersFile))
+	if err != nil {
+		return nil, err
+	}
+	return Build(*meta, results.Latest(rs), results.LatestServers(ss), links), nil
+}
+
+// Build assembles a report from records.
+func Build(meta runner.Meta, rs []results.Result, servers map[string]results.Server, links LinkOptions) *Report {
+	rep := &Report{Meta: meta, Links: links}
+	byConfig := map[string][]results.Result{}
+	for _, r := range rs {
+		byConfig[r.ConfigID] = append(byConfig[r.ConfigID], r)
+		if r.Simulated {
+			rep.Summary.Simulated = true
+		}
+	}
+	cfgs := meta.Configs
+	known := map[string]bool{}
+	for _, c := range cfgs {
+		known[c.ID] = true
+	}
+	for _, r := range rs { // results of configs the meta does not list still get a table
+		if !known[r.ConfigID] {
+			known[r.ConfigID] = true
+			cfgs = append(cfgs, plan.Config{ID: r.ConfigID, ModelKey: r.ModelKey, Model: r.Model, ModelName: r.ModelName, Variant: r.Variant, GPUs: r.GPUs, Engine: r.Engine})
+		}
+	}
+	for _, c := range cfgs {
+		cr := ConfigReport{Config: c, Display: Display(c), Rows: byConfig[c.ID]}
+		if s, ok := servers[c.ID]; ok {
+			s := s
+			cr.Server = &s
+			if s.FailureKind == results.KindStopTimeout || s.FailureKind == results.KindLeftover {
+				rep.Issues = append(rep.Issues, s)
+			}
+		}
+		okAll := len(cr.Rows) > 0
+		for _, r := range cr.Rows {
+			switch r.Status {
+			case results.StatusOK:
+				rep.Summary.CasesOK++
+			case results.StatusSkipped:
+				rep.Summary.CasesSkipped++
+				okAll = false
+			default:
+				rep.Summary.CasesFailed++
+				okAll = false
+			}
+		}
+		if missing := len(c.Cases) - len(cr.Rows); missing > 0 {
+			rep.Summary.CasesMissing += missing
+			okAll = false
+		}
+		if okAll {
+			rep.Summary.ConfigsOK++
+		} else {
+			rep.Summary.ConfigsFailed++
+		}
+		rep.Configs = append(rep.Configs, cr)
+	}
+	rep.Rankings = rank(rep.Configs)
+	price := meta.GPUHourPrice
+	rep.CostNote = fmt.Sprintf("Cost columns: hourly cost = $%.2f per GPU-hour × the GPUs the configuration uses (TP4 → $%.2f/h, TP8 → $%.2f/h); "+
+		"input $/1M = 1e6 / (input throughput × 0.7) / 3600 × hourly; output $/1M = 1e6 / output throughput / 3600 × hourly. "+
+		"ITL (ms) = 1000 × batch size / output throughput; input throughput = batch × input len / last TTFT; output throughput = batch × output len / (latency − last TTFT).",
+		price, price*4, price*8)
+	return rep
+}
+
+// Display is a configuration's name in the seed's closing style: "TP8 + flashinfer_trtllm".
+func Display(c plan.Config) string {
+	if c.TP == 0 {
+		return strings.ReplaceAll(c.Variant, "_", " + ")
+	}
+	parts := []string{fmt.Sprintf("TP%d", c.TP)}
+	if c.MoEBackend != "" {
+		parts = append(parts, c.MoEBackend)
+	}
+	var keys []string
+	for k := range c.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts = append(parts, strings.TrimLeft(k, "-")+"="+c.Params[k])
+	}
+	return strings.Join(parts, " + ")
+}
+
+// rank orders each model's fully successful configurations by the geometric
+// mean of output throughput over their cases.
+func rank(cfgs []ConfigReport) []ModelRanking {
+	var out []ModelRanking
+	idx := map[string]int{}
+	for _, c := range cfgs {
+		i, ok := idx[c.ModelKey]
+		if !ok {
+			i = len(out)
+			idx[c.ModelKey] = i
+			out = append(out, ModelRanking{ModelKey: c.ModelKey, Model: c.Model, Name: c.ModelName})
+		}
+		m := &out[i]
+		good := len(c.Rows) == len(c.Cases) && len(c.Rows) > 0
+		var logT, logI, logC float64
+		for _, r := range c.Rows {
+			if r.Status != results.StatusOK || r.OutputThroughput == nil || *r.OutputThroughput <= 0 {
+				good = false
+				break
+			}
+			logT += math.Log(*r.OutputThroughput)
+			logI += math.Log(*r.ITLMs)
+			logC += math.Log(math.Max(*r.OutputCostPer1M, 1e-12))
+		}
+		if !good {
+			m.Failed = append(m.Failed, c.Display)
+			continue
+		}
+		n := float64(len(c.Rows))
+		m.Ranked = append(m.Ranked, Ranked{ConfigID: c.ID, Variant: c.Variant, Display: c.Display, GPUs: c.GPUs,
+			OutputThroughput: math.Exp(logT / n), ITLMs: math.Exp(logI / n), OutputCostPer1M: math.Exp(logC / n)})
+	}
+	for i := range out {
+		m := &out[i]
+		sort.SliceStable(m.Ranked, func(a, b int) bool { return m.Ranked[a].OutputThroughput > m.Ranked[b].OutputThroughput })
+		if len(m.Ranked) > 0 {
+			best := m.Ranked[0].OutputThroughput
+			for j := range m.Ranked {
+				m.Ranked[j].GapPct = (best - m.Ranked[j].OutputThroughput) / best * 100
+			}
+			m.Best, m.BestLabel = m.Ranked[0].ConfigID, m.Ranked[0].Display
+		}
+		if m.Name == "" {
+			m.Name = m.Model
+		}
+	}
+	return out
+}

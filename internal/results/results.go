@@ -1,0 +1,127 @@
+// Package results defines the raw records a run writes — one per benchmark case
+// in results.jsonl, one per server lifecycle in servers.jsonl — and reads them
+// back. Records are appended and flushed as they happen; reports are computed
+// later from these files alone.
+package results
+
+import (
+	"time"
+
+	"github.com/servesweep/servesweep/internal/engine"
+)
+
+// Status values of a case record.
+const (
+	StatusOK      = "ok"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped"
+)
+
+// Failure kinds.
+const (
+	KindLaunchCrash   = "launch_crash"
+	KindLaunchTimeout = "launch_timeout"
+	KindRequestFailed = "request_failed"
+	KindServerDied    = "server_died"
+	KindOOM           = "oom"
+	KindStopTimeout   = "stop_timeout"
+	KindLeftover      = "leftover_processes"
+	KindLaunchError   = "launch_error"
+)
+
+// Result is one benchmark case of one configuration.
+type Result struct {
+	RunID     string `json:"run_id"`
+	ConfigID  string `json:"config_id"`
+	ModelKey  string `json:"model_key"`
+	Model     string `json:"model"`
+	ModelName string `json:"model_name"`
+	Variant   string `json:"variant"`
+	Engine    string `json:"engine"`
+	// EngineVersion is what the server reported (/server_info, /version).
+	EngineVersion string `json:"engine_version"`
+	Simulated     bool   `json:"simulated"`
+	Status        string `json:"status"`
+
+	BatchSize int `json:"batch_size"`
+	InputLen  int `json:"input_len"`
+	OutputLen int `json:"output_len"`
+
+	LatencyS          *float64 `json:"latency_s"`
+	TTFTS             *float64 `json:"ttft_s"`
+	InputThroughput   *float64 `json:"input_throughput"`
+	OutputThroughput  *float64 `json:"output_throughput"`
+	OverallThroughput *float64 `json:"overall_throughput"`
+	ITLMs             *float64 `json:"itl_ms"`
+	AccLength         *float64 `json:"acc_length"`
+
+	GPUs            int      `json:"gpus"`
+	GPULabel        string   `json:"gpu_label"`
+	GPUHourPrice    float64  `json:"gpu_hour_price"`
+	InputCostPer1M  *float64 `json:"input_cost_per_1m"`
+	OutputCostPer1M *float64 `json:"output_cost_per_1m"`
+
+	TraceExtend  *string  `json:"trace_extend"`
+	TraceDecode  *string  `json:"trace_decode"`
+	Traces       []string `json:"traces,omitempty"`
+	ProfileError string   `json:"profile_error,omitempty"`
+
+	Error       string `json:"error"`
+	FailureKind string `json:"failure_kind"`
+	LogTail     string `json:"log_tail"`
+
+	Command   []string          `json:"command"`
+	Env       map[string]string `json:"env,omitempty"`
+	Host      string            `json:"host"`
+	StartedAt time.Time         `json:"started_at"`
+	EndedAt   time.Time         `json:"ended_at"`
+
+	// Raw measurements: each request's token arrival times (ms since the request was sent).
+	TokenTimesMs     [][]float64 `json:"token_times_ms,omitempty"`
+	PromptTokens     []int       `json:"prompt_tokens,omitempty"`
+	CompletionTokens []int       `json:"completion_tokens,omitempty"`
+	PromptSeed       uint64      `json:"prompt_seed,omitempty"`
+	SimTimeScale     float64     `json:"sim_time_scale,omitempty"`
+	// ServerTimings are the engine's own per-request figures, when it reports them.
+	ServerTimings []engine.ServerTimings `json:"server_timings,omitempty"`
+}
+
+// Server is one server lifecycle: launch, readiness, stop.
+type Server struct {
+	RunID         string    `json:"run_id"`
+	ConfigID      string    `json:"config_id"`
+	Status        string    `json:"status"` // ok | failed | interrupted | skipped
+	FailureKind   string    `json:"failure_kind,omitempty"`
+	Error         string    `json:"error,omitempty"`
+	Port          int       `json:"port,omitempty"`
+	PID           int       `json:"pid,omitempty"`
+	ReadyS        float64   `json:"ready_s,omitempty"`
+	ShutdownS     float64   `json:"shutdown_s"`
+	ForcedKill    bool      `json:"forced_kill"`
+	LeftoverPIDs  []int     `json:"leftover_pids,omitempty"`
+	ExitStatus    string    `json:"exit_status,omitempty"`
+	EngineVersion string    `json:"engine_version,omitempty"`
+	LogPath       string    `json:"log_path,omitempty"`
+	LogTail       string    `json:"log_tail,omitempty"`
+	StartedAt     time.Time `json:"started_at"`
+	EndedAt       time.Time `json:"ended_at"`
+}
+
+// Key identifies a case within a run.
+func (r *Result) Key() string {
+	return r.ConfigID + "|" + itoa(r.BatchSize) + "|" + itoa(r.InputLen) + "|" + itoa(r.OutputLen)
+}
+
+func itoa(n int) string {
+	b := [20]byte{}
+	i := len(b)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,208 @@
+// Package runner drives a sweep: for each planned configuration, in order, it
+// hands a job to an executor, appends every result as it happens, and records
+// what it ran in the run directory so a later `--resume` can finish the sweep.
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/servesweep/servesweep/internal/bench"
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/executor"
+	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/sweep"
+)
+
+// MetaFile is the run directory's description of the run.
+const MetaFile = "run.json"
+
+// Meta describes a run; the report reads it to title and order its tables.
+type Meta struct {
+	RunID        string        `json:"run_id"`
+	Name         string        `json:"name"`
+	SweepFile    string        `json:"sweep_file"`
+	Engine       string        `json:"engine"`
+	DryRun       bool          `json:"dry_run"`
+	GPULabel     string        `json:"gpu_label"`
+	GPUHourPrice float64       `json:"gpu_hour_price"`
+	Schedule     string        `json:"schedule"`
+	StartedAt    time.Time     `json:"started_at"`
+	Configs      []plan.Config `json:"configs"`
+}
+
+// Options configure a sweep run.
+type Options struct {
+	File     *sweep.File
+	Configs  []plan.Config
+	Engine   engine.Engine
+	Executor executor.Executor
+	Dir      string
+	Resume   bool
+	DryRun   bool
+	Log      io.Writer // progress lines
+}
+
+// Summary counts what a run did.
+type Summary struct {
+	RunID       string
+	Configs     int
+	Skipped     int // complete before this run (resume)
+	CasesOK     int
+	CasesFailed int
+	ServerFails int
+	Interrupted bool
+}
+
+// Run runs every configuration not yet complete in opts.Dir.
+func Run(ctx context.Context, o Options) (Summary, error) {
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return Summary{}, fmt.Errorf("cannot create run directory: %w", err)
+	}
+	logf := func(format string, args ...any) {
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, "servesweep: "+format+"\n", args...)
+		}
+	}
+	done := map[string]bool{}
+	meta, err := readMeta(o.Dir)
+	if err != nil && !os.IsNotExist(err) {
+		return Summary{}, err
+	}
+	if o.Resume {
+		if meta == nil {
+			return Summary{}, fmt.Errorf("%s has no %s: it is not a servesweep run directory (run without --resume to start one)", o.Dir, MetaFile)
+		}
+		servers, err := results.ReadLines[results.Server](filepath.Join(o.Dir, results.ServersFile))
+		if err != nil {
+			return Summary{}, err
+		}
+		for id, s := range results.LatestServers(servers) {
+			if s.Status != "interrupted" {
+				done[id] = true
+			}
+		}
+	} else if meta != nil {
+		return Summary{}, fmt.Errorf("%s already holds a run (%s); use --resume %s to finish it, or choose another --out", o.Dir, meta.RunID, o.Dir)
+	}
+	runID := time.Now().UTC().Format("20060102T150405Z")
+	if meta == nil {
+		meta = &Meta{RunID: runID, Name: o.File.Name, SweepFile: o.File.Source, Engine: o.File.Engine, DryRun: o.DryRun,
+			GPULabel: o.File.GPULabel, GPUHourPrice: o.File.GPUHourPrice, Schedule: "exclusive", StartedAt: time.Now().UTC(), Configs: o.Configs}
+	} else {
+		meta.Configs = mergeConfigs(meta.Configs, o.Configs)
+	}
+	if err := writeMeta(o.Dir, meta); err != nil {
+		return Summary{}, err
+	}
+	resApp, err := results.OpenAppender(filepath.Join(o.Dir, results.ResultsFile))
+	if err != nil {
+		return Summary{}, err
+	}
+	defer resApp.Close()
+	srvApp, err := results.OpenAppender(filepath.Join(o.Dir, results.ServersFile))
+	if err != nil {
+		return Summary{}, err
+	}
+	defer srvApp.Close()
+
+	sum := Summary{RunID: meta.RunID, Configs: len(o.Configs)}
+	settings := bench.Settings{
+		Profile: o.File.Profile, ProfileSteps: o.File.ProfileSteps, RequestTimeout: o.File.RequestTimeout,
+		Warmup: o.File.Warmup, GPUHourPrice: o.File.GPUHourPrice, GPULabel: o.File.GPULabel,
+	}
+	for i, cfg := range o.Configs {
+		if done[cfg.ID] {
+			sum.Skipped++
+			logf("[%d/%d] %s: already complete, skipped (resume)", i+1, len(o.Configs), cfg.ID)
+			continue
+		}
+		if ctx.Err() != nil {
+			sum.Interrupted = true
+			break
+		}
+		logf("[%d/%d] %s: %s %s on %d GPU(s)", i+1, len(o.Configs), cfg.ID, cfg.Model, cfg.Variant, cfg.GPUs)
+		job := executor.Job{
+			RunID: meta.RunID, Config: cfg, Engine: o.Engine, Dir: o.Dir, Settings: settings,
+			Timeouts: executor.Timeouts{Launch: o.File.LaunchTimeout, StopGrace: o.File.StopGrace},
+			Emit: func(r results.Result) error {
+				if r.Status == results.StatusOK {
+					sum.CasesOK++
+				} else {
+					sum.CasesFailed++
+				}
+				return resApp.Append(r)
+			},
+			Progress: logf,
+		}
+		rec := o.Executor.Execute(ctx, job)
+		if err := srvApp.Append(rec); err != nil {
+			return sum, fmt.Errorf("cannot record server: %w", err)
+		}
+		if rec.Status == results.StatusFailed {
+			sum.ServerFails++
+			logf("%s: %s: %s", cfg.ID, rec.FailureKind, firstLine(rec.Error))
+		}
+		if rec.Status == "interrupted" || ctx.Err() != nil {
+			sum.Interrupted = true
+			break
+		}
+	}
+	return sum, nil
+}
+
+func mergeConfigs(old, cur []plan.Config) []plan.Config {
+	seen := map[string]bool{}
+	out := append([]plan.Config{}, old...)
+	for _, c := range old {
+		seen[c.ID] = true
+	}
+	for _, c := range cur {
+		if !seen[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ReadMeta reads dir's run.json.
+func ReadMeta(dir string) (*Meta, error) { return readMeta(dir) }
+
+func readMeta(dir string) (*Meta, error) {
+	b, err := os.ReadFile(filepath.Join(dir, MetaFile))
+	if err != nil {
+		return nil, err
+	}
+	var m Meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, MetaFile), err)
+	}
+	return &m, nil
+}
+
+// WriteMeta writes dir's run.json atomically.
+func WriteMeta(dir string, m *Meta) error { return writeMeta(dir, m) }
+
+func writeMeta(dir string, m *Meta) error {
+	b, _ := json.MarshalIndent(m, "", "  ")
+	tmp := filepath.Join(dir, MetaFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, MetaFile))
+}
+
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,180 @@
+package simserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type generateReq struct {
+	InputIDs       json.RawMessage `json:"input_ids"`
+	Text           json.RawMessage `json:"text"`
+	SamplingParams struct {
+		MaxNewTokens *int `json:"max_new_tokens"`
+	} `json:"sampling_params"`
+	Stream bool `json:"stream"`
+}
+
+// batchShape returns the number of requests and the prompt length of each.
+func (g *generateReq) batchShape() ([]int, error) {
+	if len(g.InputIDs) > 0 {
+		var batch [][]int
+		if err := json.Unmarshal(g.InputIDs, &batch); err == nil {
+			var n []int
+			for _, p := range batch {
+				n = append(n, len(p))
+			}
+			return n, nil
+		}
+		var one []int
+		if err := json.Unmarshal(g.InputIDs, &one); err != nil {
+			return nil, fmt.Errorf("input_ids must be a list of ints or a list of lists: %v", err)
+		}
+		return []int{len(one)}, nil
+	}
+	if len(g.Text) > 0 {
+		var many []string
+		if err := json.Unmarshal(g.Text, &many); err == nil {
+			var n []int
+			for _, t := range many {
+				n = append(n, max(1, len(t)/4))
+			}
+			return n, nil
+		}
+		var one string
+		if err := json.Unmarshal(g.Text, &one); err != nil {
+			return nil, fmt.Errorf("text must be a string or a list of strings")
+		}
+		return []int{max(1, len(one)/4)}, nil
+	}
+	return nil, fmt.Errorf("either text or input_ids should be provided")
+}
+
+func (s *Server) jittered(us float64) float64 {
+	if s.opts.Jitter <= 0 {
+		return us
+	}
+	s.mu.Lock()
+	f := 1 + s.rng.NormFloat64()*s.opts.Jitter
+	s.mu.Unlock()
+	return us * math.Max(0.05, f)
+}
+
+func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
+	if !s.ready() {
+		http.Error(w, `{"error":{"message":"server is not ready"}}`, 503)
+		return
+	}
+	var req generateReq
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, `{"error":{"message":"invalid JSON body"}}`, 400)
+		return
+	}
+	lens, err := req.batchShape()
+	if err != nil {
+		w.WriteHeader(400)
+		writeJSON(w, map[string]any{"error": map[string]any{"message": err.Error()}})
+		return
+	}
+	maxNew := 128
+	if req.SamplingParams.MaxNewTokens != nil {
+		maxNew = *req.SamplingParams.MaxNewTokens
+	}
+	s.mu.Lock()
+	s.nGen++
+	n := s.nGen
+	prof := s.profile
+	s.profile = nil
+	s.mu.Unlock()
+	faulty := n >= s.opts.FaultAfter
+	bs := len(lens)
+	total := 0
+	for _, l := range lens {
+		total += l
+	}
+	begin := time.Now()
+	// Prefill: all prompts of the batch in one extend step.
+	prefillUs := s.jittered(float64(total) * s.speed.PrefillUsPerToken)
+	stepUs := s.speed.DecodeStepMs * 1e3 * (1 + 0.02*float64(bs-1))
+	var fl http.Flusher
+	if req.Stream {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.WriteHeader(200)
+		fl, _ = w.(http.Flusher)
+	}
+	deadline := begin.Add(s.scaled(prefillUs))
+	modelled := prefillUs
+	texts := make([]strings.Builder, bs)
+	var out []map[string]any
+	decodeSteps := []float64{}
+	for tok := 1; tok <= maxNew; tok++ {
+		if tok > 1 {
+			d := s.jittered(stepUs)
+			decodeSteps = append(decodeSteps, d)
+			modelled += d
+			deadline = deadline.Add(s.scaled(d))
+		}
+		time.Sleep(time.Until(deadline))
+		if r.Context().Err() != nil {
+			return
+		}
+		if faulty && s.opts.Fault == "die-mid-stream" && tok > maxNew/2 {
+			s.log.Printf("Scheduler hit an exception: RuntimeError: CUDA error: an illegal memory access was encountered (simulated: --sim-fault die-mid-stream)")
+			os.Exit(1)
+		}
+		for i := 0; i < bs; i++ {
+			texts[i].WriteString(" tok")
+			meta := map[string]any{"id": "sim-" + strconv.Itoa(n) + "-" + strconv.Itoa(i), "finish_reason": nil,
+				"prompt_tokens": lens[i], "completion_tokens": tok, "cached_tokens": 0}
+			if tok == maxNew {
+				meta["finish_reason"] = map[string]any{"type": "length", "length": maxNew}
+				meta["e2e_latency"] = modelled / 1e6
+				if s.opts.SpecAcceptLen > 0 {
+					meta["spec_accept_length"] = s.opts.SpecAcceptLen
+				}
+			}
+			ev := map[string]any{"text": texts[i].String(), "output_ids": []int{tok % 32000}, "index": i, "meta_info": meta}
+			if tok == maxNew && !req.Stream {
+				out = append(out, ev)
+			}
+			if req.Stream {
+				b, _ := json.Marshal(ev)
+				if faulty && s.opts.Fault == "bad-stream" && tok == maxNew/2 {
+					b = []byte(`{"text": "tok", "meta_info": {"completion_tok`) // truncated JSON
+				}
+				fmt.Fprintf(w, "data: %s\n\n", b)
+			}
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+	}
+	s.mu.Lock()
+	if len(decodeSteps) > 0 {
+		sum := 0.0
+		for _, d := range decodeSteps {
+			sum += d
+		}
+		s.lastGen = float64(bs*len(decodeSteps)) / (sum / 1e6)
+	}
+	s.mu.Unlock()
+	if req.Stream {
+		fmt.Fprint(w, "data: [DONE]\n\n")
+		if fl != nil {
+			fl.Flush()
+		}
+	} else if bs == 1 {
+		writeJSON(w, out[0])
+	} else {
+		writeJSON(w, out)
+	}
+	if prof != nil {
+		go s.writeTraces(prof, bs, total, prefillUs, decodeSteps)
+	}
+}

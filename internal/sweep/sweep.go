@@ -1,0 +1,119 @@
+// Package sweep reads and validates sweep files: the YAML that says which models
+// to serve and which engine knobs (TP size, MoE backend, any flag) to try.
+//
+// Every error names file:line:column and says what was expected, so a typo in
+// a sweep file fails in milliseconds instead of hours into a run.
+package sweep
+
+import "time"
+
+// Engines lists the engine names a sweep file may use.
+var Engines = []string{"sglang", "vllm", "sim", "ollama"}
+
+// File is a parsed, validated sweep file.
+type File struct {
+	// Source is the path the file was read from.
+	Source string
+	// Name names the sweep; it appears in the report title.
+	Name string
+	// Engine is the inference engine every configuration is served by.
+	Engine string
+	// EngineCommand replaces the engine's default launcher argv prefix
+	// (for example [python3, -m, sglang.launch_server]).
+	EngineCommand []string
+	// GPULabel is shown in table headers, like the seed's [8-gpu-h200].
+	GPULabel string
+	// GPUHourPrice is USD per GPU-hour; cost uses price × GPUs a configuration uses.
+	GPUHourPrice float64
+	// TPSizes are the tensor-parallel sizes tried for every model (unless overridden).
+	TPSizes []int
+	// MoEBackends are the MoE kernel backends tried for MoE models.
+	MoEBackends []string
+	// BatchSizes, InputLens and OutputLens span the benchmark cases of each configuration.
+	BatchSizes []int
+	InputLens  []int
+	OutputLens []int
+	// Profile asks for extend and decode profiler traces per configuration.
+	Profile bool
+	// ProfileSteps is the number of forward steps the profiler records per stage.
+	ProfileSteps int
+	// LaunchTimeout bounds how long a server may take to become ready.
+	LaunchTimeout time.Duration
+	// RequestTimeout bounds one benchmark request.
+	RequestTimeout time.Duration
+	// StopGrace is how long a server gets after SIGTERM before SIGKILL.
+	StopGrace time.Duration
+	// Warmup runs one warmup request after launch (SGLang's bs 16, in 1024, out 16).
+	Warmup bool
+	// ServerParams is a grid over engine flags; configurations take the cartesian product.
+	ServerParams []Param
+	// Env is added to every server's environment.
+	Env map[string]string
+	// Models are the models to serve, in file order.
+	Models []Model
+	// Hardware optionally describes the GPUs of the host.
+	Hardware *Hardware
+}
+
+// Param is one engine flag of the server_params grid and the values to try.
+type Param struct {
+	Flag   string
+	Values []string
+}
+
+// Hardware describes the GPUs a sweep runs on (used by pre-flight checks).
+type Hardware struct {
+	GPUs         int
+	GPUMemoryGiB float64
+	GPUName      string
+}
+
+// Model is one model entry of a sweep file.
+type Model struct {
+	// Key is the model's key in the models map (stable, used in config ids).
+	Key string
+	// Path is the model path or Hugging Face id given to the engine.
+	Path string
+	// Name is a display name for the closing recommendation list.
+	Name string
+	// IsMoE says whether MoE backends apply to this model.
+	IsMoE bool
+	// ExtraArgs are appended to every launch of this model.
+	ExtraArgs []string
+	// TPSizes overrides the file's tp_sizes when set.
+	TPSizes []int
+	// MoEBackends overrides the file's moe_backends when MoEBackendsSet; empty means engine default.
+	MoEBackends    []string
+	MoEBackendsSet bool
+	// TPArgs holds extra args for one TP size.
+	TPArgs map[int][]string
+	// Env is added to this model's servers' environment.
+	Env map[string]string
+}
+
+// DisplayName is the name used in the closing list: Name, else Path.
+func (m Model) DisplayName() string {
+	if m.Name != "" {
+		return m.Name
+	}
+	return m.Path
+}
+
+// EffectiveTPSizes returns the TP sizes tried for m.
+func (f *File) EffectiveTPSizes(m Model) []int {
+	if m.TPSizes != nil {
+		return m.TPSizes
+	}
+	return f.TPSizes
+}
+
+// EffectiveMoEBackends returns the MoE backends tried for m; nil means the engine default only.
+func (f *File) EffectiveMoEBackends(m Model) []string {
+	if !m.IsMoE {
+		return nil
+	}
+	if m.MoEBackendsSet {
+		return m.MoEBackends
+	}
+	return f.MoEBackends
+}

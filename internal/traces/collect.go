@@ -1,0 +1,148 @@
+// Package traces finds and waits for profiler trace files: SGLang's per-rank,
+// per-stage *.trace.json.gz and vLLM's *.pt.trace.json.gz.
+package traces
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// File is one trace file and what its name says.
+type File struct {
+	Path  string
+	Rank  int    // TP rank (-1 when the name does not say)
+	Stage string // "extend", "decode" or "" (whole run)
+}
+
+// sglangName matches [<prefix>-]<profile_id>-TP-<tp>[-DP-..][-PP-..][-EP-..][-EXTEND|-DECODE|-prefill|-decode].trace.json.gz
+var sglangName = regexp.MustCompile(`-TP-(\d+)(?:-DP-\d+)?(?:-PP-\d+)?(?:-EP-\d+)?(?:-(EXTEND|DECODE|extend|decode|prefill|PREFILL))?\.trace\.json\.gz$`)
+
+// vllmName matches <worker_name>.<time_ns>.pt.trace.json.gz with worker names like dp0_pp0_tp1_..._rank1.
+var vllmName = regexp.MustCompile(`(?:^|_)tp(\d+)_.*\.pt\.trace\.json\.gz$|rank(\d+)\.\d+\.pt\.trace\.json\.gz$`)
+
+// Parse reads rank and stage from a trace file name.
+func Parse(path string) (File, bool) {
+	base := filepath.Base(path)
+	if m := sglangName.FindStringSubmatch(base); m != nil {
+		rank, _ := strconv.Atoi(m[1])
+		return File{Path: path, Rank: rank, Stage: stageOf(m[2])}, true
+	}
+	if m := vllmName.FindStringSubmatch(base); m != nil {
+		r := m[1]
+		if r == "" {
+			r = m[2]
+		}
+		rank, _ := strconv.Atoi(r)
+		return File{Path: path, Rank: rank, Stage: ""}, true
+	}
+	if strings.HasSuffix(base, ".trace.json.gz") || strings.HasSuffix(base, ".trace.json") {
+		return File{Path: path, Rank: -1, Stage: stageOf(base)}, true
+	}
+	return File{}, false
+}
+
+// stageOf tells extend from decode as SGLang's own reporter does: by
+// "extend"/"prefill"/"decode" in the lowercased name.
+func stageOf(s string) string {
+	s = strings.ToLower(s)
+	switch {
+	case strings.Contains(s, "extend"), strings.Contains(s, "prefill"):
+		return "extend"
+	case strings.Contains(s, "decode"):
+		return "decode"
+	}
+	return ""
+}
+
+// List returns the trace files in dir whose names start with prefix, sorted by stage and rank.
+func List(dir, prefix string) []File {
+	entries, _ := os.ReadDir(dir)
+	var out []File
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		if f, ok := Parse(filepath.Join(dir, e.Name())); ok {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Stage != out[j].Stage {
+			return out[i].Stage < out[j].Stage
+		}
+		return out[i].Rank < out[j].Rank
+	})
+	return out
+}
+
+// Complete reports whether path is a whole gzip stream (a trace still being
+// written fails with an unexpected EOF).
+func Complete(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if !strings.HasSuffix(path, ".gz") {
+		return true
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return false
+	}
+	_, err = io.Copy(io.Discard, zr)
+	return err == nil
+}
+
+// Wait polls dir until want ranks have complete files for each wanted stage
+// (nil stages: any files), the set has stopped changing, or ctx ends. It returns
+// what it found; files still incomplete at the end are left out.
+func Wait(ctx context.Context, dir, prefix string, ranks int, stages []string) []File {
+	delay := 20 * time.Millisecond
+	var last []File
+	for {
+		files := List(dir, prefix)
+		var done []File
+		for _, f := range files {
+			if Complete(f.Path) {
+				done = append(done, f)
+			}
+		}
+		if enough(done, ranks, stages) && len(done) == len(files) {
+			return done
+		}
+		last = done
+		select {
+		case <-ctx.Done():
+			return last
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, time.Second)
+	}
+}
+
+func enough(files []File, ranks int, stages []string) bool {
+	if len(stages) == 0 {
+		return len(files) >= max(ranks, 1)
+	}
+	for _, st := range stages {
+		n := 0
+		for _, f := range files {
+			if f.Stage == st {
+				n++
+			}
+		}
+		if n < ranks {
+			return false
+		}
+	}
+	return true
+}
