@@ -220,6 +220,8 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 		}
 		if usageTotal >= 0 {
 			s.Output[i] = outLen
+		} else if s.Output[i] != outLen {
+			return s, &engine.RequestError{Kind: "incomplete", Msg: fmt.Sprintf("request %d streamed %d chunks and no usage, want %d tokens", i, s.Output[i], outLen)}
 		}
 	}
 	return s, nil

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startSim starts a sim server on a kernel-chosen port and returns its address;
+// the test stops it by process group when it ends.
+func startSim(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin(), append([]string{"sim-server", "--port", "0"}, args...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	addr := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		return a
+	case <-time.After(10 * time.Second):
+		t.Fatal("sim server did not start")
+	}
+	return ""
+}
+
+func TestBenchRunningServer(t *testing.T) {
+	addr := startSim(t, "--model-path", "org/m", "--tp-size", "2", "--sim-time-scale", "0.01")
+	out := filepath.Join(t.TempDir(), "out")
+	b, err := exec.Command(bin(), "bench", "--engine", "sglang", "--url", "http://"+addr, "--batch-size", "1,2",
+		"--input-len", "64", "--output-len", "8", "--gpus", "2", "--out", out, "--profile", "--warmup=false").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, b)
+	}
+	rs := readResults(t, out)
+	if len(rs) != 2 || rs[0].BatchSize != 1 || rs[1].BatchSize != 2 || rs[1].Status != "ok" || rs[0].GPUs != 2 {
+		t.Fatalf("results %+v", rs)
+	}
+	if rs[1].CompletionTokens[0] != 8 || rs[1].CompletionTokens[1] != 8 || rs[1].PromptTokens[1] != 64 {
+		t.Fatalf("token counts %v %v", rs[1].PromptTokens, rs[1].CompletionTokens)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	if !strings.Contains(string(md), "### org/m (bench) []") || strings.Count(string(md), "[trace](") != 4 {
+		t.Fatalf("report:\n%s", md)
+	}
+
+	// A second server on the same port fails at once with a clear message.
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	b, err = exec.Command(bin(), "sim-server", "--model-path", "org/m", "--port", port).CombinedOutput()
+	if err == nil || !strings.Contains(string(b), "is not free") {
+		t.Fatalf("port in use: %v\n%s", err, b)
+	}
+}
