@@ -1,0 +1,72 @@
+package testmodel
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+)
+
+// writeDeepSeek writes a DeepseekV3ForCausalLM directory: MLA attention, MoE
+// with a shared expert, dense first layers, sigmoid routing with a correction bias.
+func writeDeepSeek(dir string, s Shape, rng *rand.Rand) error {
+	h := s.Hidden
+	cfg := map[string]any{
+		"architectures": []string{"DeepseekV3ForCausalLM"}, "model_type": "deepseek_v3",
+		"vocab_size": Vocab, "hidden_size": h, "intermediate_size": s.Intermediate, "moe_intermediate_size": s.MoEInter,
+		"num_hidden_layers": s.Layers, "num_attention_heads": s.Heads, "num_key_value_heads": s.Heads,
+		"n_shared_experts": s.SharedExperts, "n_routed_experts": s.Experts, "num_experts_per_tok": s.ExpertsUsed,
+		"routed_scaling_factor": 1.0, "n_group": 1, "topk_group": 1, "topk_method": "noaux_tc", "scoring_func": "sigmoid",
+		"norm_topk_prob": true, "first_k_dense_replace": s.DenseLayers, "moe_layer_freq": 1,
+		"q_lora_rank": s.QLoraRank, "kv_lora_rank": s.KVLoraRank, "qk_nope_head_dim": s.NopeDim, "qk_rope_head_dim": s.RopeDim,
+		"v_head_dim": s.VDim, "max_position_embeddings": s.Context, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
+		"rope_scaling": map[string]any{"type": "yarn", "factor": 1.0, "original_max_position_embeddings": s.Context,
+			"beta_fast": 32, "beta_slow": 1, "mscale": 1.0, "mscale_all_dim": 1.0},
+		"hidden_act": "silu", "tie_word_embeddings": false, "bos_token_id": BOSID, "eos_token_id": EOSID,
+		"torch_dtype": "bfloat16", "num_nextn_predict_layers": 0, "attention_bias": false,
+		"transformers_version": "4.46.3",
+	}
+	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+		return err
+	}
+	if err := writeTokenizer(dir); err != nil {
+		return err
+	}
+	const std = 0.02
+	ts := []tensor{mat("model.embed_tokens.weight", embedding(h, rng)), vec("model.norm.weight", ones(h)), mat("lm_head.weight", lmHead(h))}
+	qk := s.NopeDim + s.RopeDim
+	for l := 0; l < s.Layers; l++ {
+		p := fmt.Sprintf("model.layers.%d.", l)
+		ts = append(ts,
+			vec(p+"input_layernorm.weight", ones(h)),
+			vec(p+"post_attention_layernorm.weight", ones(h)),
+			mat(p+"self_attn.q_a_proj.weight", random(rng, s.QLoraRank, h, std, 1)),
+			vec(p+"self_attn.q_a_layernorm.weight", ones(s.QLoraRank)),
+			mat(p+"self_attn.q_b_proj.weight", random(rng, s.Heads*qk, s.QLoraRank, std, 1)),
+			mat(p+"self_attn.kv_a_proj_with_mqa.weight", random(rng, s.KVLoraRank+s.RopeDim, h, std, 1)),
+			vec(p+"self_attn.kv_a_layernorm.weight", ones(s.KVLoraRank)),
+			mat(p+"self_attn.kv_b_proj.weight", random(rng, s.Heads*(s.NopeDim+s.VDim), s.KVLoraRank, std, 1)),
+			mat(p+"self_attn.o_proj.weight", random(rng, h, s.Heads*s.VDim, std, ResidualScale)),
+		)
+		if l < s.DenseLayers {
+			ts = append(ts,
+				mat(p+"mlp.gate_proj.weight", random(rng, s.Intermediate, h, std, 1)),
+				mat(p+"mlp.up_proj.weight", random(rng, s.Intermediate, h, std, 1)),
+				mat(p+"mlp.down_proj.weight", random(rng, h, s.Intermediate, std, ResidualScale)))
+			continue
+		}
+		ts = append(ts,
+			mat(p+"mlp.gate.weight", random(rng, s.Experts, h, std, 1)),
+			vec(p+"mlp.gate.e_score_correction_bias", make([]float32, s.Experts)),
+			mat(p+"mlp.shared_experts.gate_proj.weight", random(rng, s.MoEInter*s.SharedExperts, h, std, 1)),
+			mat(p+"mlp.shared_experts.up_proj.weight", random(rng, s.MoEInter*s.SharedExperts, h, std, 1)),
+			mat(p+"mlp.shared_experts.down_proj.weight", random(rng, h, s.MoEInter*s.SharedExperts, std, ResidualScale)))
+		for e := 0; e < s.Experts; e++ {
+			q := fmt.Sprintf("%smlp.experts.%d.", p, e)
+			ts = append(ts,
+				mat(q+"gate_proj.weight", random(rng, s.MoEInter, h, std, 1)),
+				mat(q+"up_proj.weight", random(rng, s.MoEInter, h, std, 1)),
+				mat(q+"down_proj.weight", random(rng, h, s.MoEInter, std, ResidualScale)))
+		}
+	}
+	return writeSafetensors(filepath.Join(dir, "model.safetensors"), ts)
+}

@@ -1,0 +1,64 @@
+package testmodel
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"sort"
+)
+
+// tensor is a named tensor in row-major order with PyTorch shape.
+type tensor struct {
+	name  string
+	shape []int
+	data  []float32
+}
+
+// writeSafetensors writes BF16 tensors: an 8-byte little-endian header length,
+// the JSON header (dtype, shape, data_offsets relative to the data start) padded
+// to 8 bytes, then the raw data.
+func writeSafetensors(path string, ts []tensor) error {
+	sort.Slice(ts, func(i, j int) bool { return ts[i].name < ts[j].name })
+	header := map[string]any{"__metadata__": map[string]string{"format": "pt"}}
+	off := 0
+	for _, t := range ts {
+		n := len(t.data) * 2
+		header[t.name] = map[string]any{"dtype": "BF16", "shape": t.shape, "data_offsets": []int{off, off + n}}
+		off += n
+	}
+	hb, err := json.Marshal(header)
+	if err != nil {
+		return err
+	}
+	for len(hb)%8 != 0 {
+		hb = append(hb, ' ')
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	binary.Write(w, binary.LittleEndian, uint64(len(hb)))
+	w.Write(hb)
+	buf := make([]byte, 2)
+	for _, t := range ts {
+		for _, v := range t.data {
+			binary.LittleEndian.PutUint16(buf, f32ToBF16(v))
+			w.Write(buf)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func mat(name string, m [][]float32) tensor {
+	return tensor{name: name, shape: []int{len(m), len(m[0])}, data: flatten(m)}
+}
+
+func vec(name string, v []float32) tensor {
+	return tensor{name: name, shape: []int{len(v)}, data: v}
+}
