@@ -1,29 +1,57 @@
 # servesweep — the README's two commands are `make demo` and `make test`.
 GO ?= go
 BIN := bin/servesweep
+# Ollama is built from source with the Go toolchain into this cache, once.
+OLLAMA_VERSION ?= v0.17.4
+SERVESWEEP_CACHE ?= $(HOME)/.cache/servesweep
+OLLAMA := $(SERVESWEEP_CACHE)/ollama-$(OLLAMA_VERSION)/bin/ollama
+export SERVESWEEP_CACHE OLLAMA_VERSION
 
-.PHONY: build demo dry-run test fuzz clean
+.PHONY: build ollama models demo dry-run test unit fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/servesweep
 
-# The demo: the seed's 24-configuration sweep, dry run with the simulated engine.
-demo: build
-	$(BIN) plan examples/neurips-tp-moe.yaml
+$(OLLAMA):
+	scripts/install-ollama.sh
+
+ollama: $(OLLAMA)
+
+models: build
+	@mkdir -p models
+	$(BIN) testmodel --arch deepseek-v3 --size tiny --out models/deepseek-v3-tiny
+	$(BIN) testmodel --arch qwen3-moe --size tiny --out models/qwen3-moe-tiny
+
+# The demo: a real Ollama on CPU serving tiny DeepSeek-V3 and Qwen3-MoE models,
+# 8 configurations (num_thread × quantization), report with the recommendation.
+demo: ollama models
+	$(BIN) plan examples/quickstart.yaml
 	rm -rf runs/demo
-	$(BIN) run --dry-run examples/neurips-tp-moe.yaml --out runs/demo
+	PATH="$(dir $(OLLAMA)):$$PATH" $(BIN) run examples/quickstart.yaml --out runs/demo
 	@cat runs/demo/report.md
 
-test:
-	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 25m ./...
+# The seed's 24-configuration sweep with the simulated engine (no GPUs).
+dry-run: build
+	rm -rf runs/dry-run
+	$(BIN) run --dry-run examples/neurips-tp-moe.yaml --out runs/dry-run
+	@cat runs/dry-run/report.md
 
-# Short fuzzing of every parser (corpora in testdata/fuzz).
+# Everything, including the real-engine tests against Ollama (installed first).
+test: ollama
+	$(GO) vet ./...
+	SERVESWEEP_OLLAMA=$(OLLAMA) $(GO) test -count=1 -timeout 25m ./...
+
+# Unit and sim tests only (no Ollama).
+unit:
+	$(GO) test ./...
+
+# Short fuzzing of every parser (seed corpora in testdata/fuzz).
 fuzz:
 	$(GO) test ./internal/sse -run '^$$' -fuzz FuzzReader -fuzztime 30s
 	$(GO) test ./internal/sweep -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./internal/engine/sglang -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
 	$(GO) test ./internal/engine/vllm -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
+	$(GO) test ./internal/engine/ollama -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
 
 clean:
-	rm -rf bin runs
+	rm -rf bin runs models

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/bench"
+	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engines"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
@@ -88,7 +89,7 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 			return usagef("--output-len must be at least 2 (output throughput needs a decode step)")
 		}
 	}
-	client := eng.NewClient(o.URL)
+	client := eng.NewClient(o.URL, engine.ClientConfig{ModelPath: o.Model, MaxContext: maxContext(o)})
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	err = client.Ready(rctx)
 	cancel()
@@ -165,4 +166,15 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 		return runErr
 	}
 	return nil
+}
+
+func maxContext(o benchOptions) int {
+	mi, mo := 0, 0
+	for _, v := range o.InputLens {
+		mi = max(mi, v)
+	}
+	for _, v := range o.OutputLens {
+		mo = max(mo, v)
+	}
+	return mi + mo
 }

@@ -28,6 +28,25 @@ type LaunchSpec struct {
 	Args       []string // extra args: model extra_args, tp_args, server_params
 	Launcher   []string // replaces the default launcher prefix when set
 	Self       string   // path of the servesweep executable (for the sim engine)
+	MaxBatch   int      // largest batch size of the configuration's cases
+}
+
+// ClientConfig is what a client may need beyond the base URL: the resolved
+// launch command and environment, the model, the extra args, the work directory.
+type ClientConfig struct {
+	ModelPath  string
+	ModelKey   string
+	Args       []string
+	Command    []string // resolved argv (placeholders substituted)
+	Env        []string // resolved KEY=VALUE pairs added to the server's environment
+	WorkDir    string
+	MaxContext int // largest input+output length of the configuration's cases
+}
+
+// Preparer is implemented by clients that must set the server up after it is
+// ready and before the benchmark (Ollama: create the model).
+type Preparer interface {
+	Prepare(ctx context.Context) error
 }
 
 // Engine launches servers of one kind.
@@ -39,7 +58,7 @@ type Engine interface {
 	// GPUs is the number of GPUs a server launched from spec uses.
 	GPUs(spec LaunchSpec) int
 	// NewClient returns a client for a server at baseURL.
-	NewClient(baseURL string) Client
+	NewClient(baseURL string, cfg ClientConfig) Client
 	// Simulated reports whether results are from a simulation.
 	Simulated() bool
 }

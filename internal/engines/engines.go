@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/engine/ollama"
 	"github.com/servesweep/servesweep/internal/engine/sglang"
 	"github.com/servesweep/servesweep/internal/engine/sim"
 	"github.com/servesweep/servesweep/internal/engine/vllm"
@@ -19,6 +20,8 @@ func Get(name string) (engine.Engine, error) {
 		return vllm.Engine{}, nil
 	case "sim":
 		return sim.Engine{}, nil
+	case "ollama":
+		return ollama.Engine{}, nil
 	}
-	return nil, fmt.Errorf("engine %q is not supported; use sglang, vllm or sim", name)
+	return nil, fmt.Errorf("engine %q is not supported; use sglang, vllm, ollama or sim", name)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/results"
 )
@@ -103,7 +104,13 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 	}
 
 	// Wait for readiness: fail fast when the process exits, and at the launch timeout.
-	client := job.Engine.NewClient("http://" + host + ":" + strconv.Itoa(port))
+	maxCtx := 0
+	for _, c := range cfg.Cases {
+		maxCtx = max(maxCtx, c.InputLen+c.OutputLen)
+	}
+	client := job.Engine.NewClient("http://"+host+":"+strconv.Itoa(port), engine.ClientConfig{
+		ModelPath: cfg.Model, ModelKey: cfg.ModelKey, Args: cfg.Args, Command: argv, Env: env, WorkDir: workDir, MaxContext: maxCtx,
+	})
 	progress("%s: launched pid %d on port %d, waiting for readiness", cfg.ID, p.PID, port)
 	readyErr := waitReady(ctx, client, p, job.Timeouts.Launch)
 	if readyErr != nil {
@@ -121,15 +128,40 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 		if bench.IsOOM(t) {
 			kind = results.KindOOM
 		}
+		if kind == results.KindLaunchCrash && isPortInUse(t) {
+			kind = results.KindPortInUse
+			msg += fmt.Sprintf("; the server could not bind its port (port %d was free when servesweep chose it; a port pinned in env or extra_args may be taken: free it or remove the pin)", port)
+		}
 		out := failAll(kind, msg, t)
 		out.ShutdownS, out.ForcedKill, out.LeftoverPIDs, out.ExitStatus = rec.ShutdownS, rec.ForcedKill, rec.LeftoverPIDs, p.ExitStatus()
 		return out
 	}
 	rec.ReadyS = time.Since(p.Started).Seconds()
 	progress("%s: ready in %.2fs", cfg.ID, rec.ReadyS)
+	if pr, ok := client.(engine.Preparer); ok {
+		t0 := time.Now()
+		if err := pr.Prepare(ctx); err != nil {
+			if ctx.Err() != nil {
+				stop()
+				rec.Status, rec.Error = "interrupted", "interrupted while preparing the server"
+				return rec
+			}
+			stop()
+			out := failAll(results.KindPrepareFailed, err.Error(), tail())
+			out.ShutdownS, out.ForcedKill, out.LeftoverPIDs, out.ExitStatus = rec.ShutdownS, rec.ForcedKill, rec.LeftoverPIDs, p.ExitStatus()
+			return out
+		}
+		rec.PrepareS = time.Since(t0).Seconds()
+		progress("%s: prepared in %.2fs", cfg.ID, rec.PrepareS)
+	}
+	settings := job.Settings
+	if wc, ok := job.Engine.(interface{ WarmupCase([]plan.Case) plan.Case }); ok {
+		w := wc.WarmupCase(cfg.Cases)
+		settings.WarmupCase = &w
+	}
 
 	sess := &bench.Session{
-		Client: client, Config: cfg, Settings: job.Settings, Base: base, TraceDir: traceDir,
+		Client: client, Config: cfg, Settings: settings, Base: base, TraceDir: traceDir,
 		Alive: func() error {
 			if p.HasExited() {
 				return fmt.Errorf("server process exited (%s)", p.ExitStatus())
@@ -213,4 +245,10 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// isPortInUse reports whether a server log says its address was taken.
+func isPortInUse(log string) bool {
+	l := strings.ToLower(log)
+	return strings.Contains(l, "address already in use") || strings.Contains(l, "is not free")
 }

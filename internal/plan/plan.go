@@ -31,6 +31,7 @@ type Config struct {
 	Engine     string            `json:"engine"`
 	Command    []string          `json:"command"`
 	Env        map[string]string `json:"env"`
+	Args       []string          `json:"args,omitempty"`
 	Params     map[string]string `json:"server_params,omitempty"`
 	Cases      []Case            `json:"cases"`
 }
@@ -47,6 +48,10 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 		}
 	}
 	grid := paramGrid(f.ServerParams)
+	maxBatch := 0
+	for _, c := range cases {
+		maxBatch = max(maxBatch, c.BatchSize)
+	}
 	var out []Config
 	for _, m := range f.Models {
 		backends := f.EffectiveMoEBackends(m)
@@ -59,17 +64,24 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 					args := append([]string{}, m.ExtraArgs...)
 					args = append(args, m.TPArgs[tp]...)
 					args = append(args, g.args...)
-					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, Self: self}
+					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, Self: self, MaxBatch: maxBatch}
 					argv, engEnv := eng.Command(spec)
 					env := map[string]string{}
 					maps.Copy(env, engEnv)
 					maps.Copy(env, f.Env)
 					maps.Copy(env, m.Env)
+					maps.Copy(env, g.env)
 					variant := VariantName(tp, be) + g.suffix
+					if vp, ok := eng.(interface{ VariantPrefix(int, string) string }); ok {
+						variant = strings.TrimPrefix(vp.VariantPrefix(tp, be)+g.suffix, "_")
+						if variant == "" {
+							variant = "default"
+						}
+					}
 					out = append(out, Config{
 						ID: ConfigID(m.Key, variant), ModelKey: m.Key, Model: m.Path, ModelName: m.DisplayName(),
 						Variant: variant, TP: tp, MoEBackend: be, GPUs: eng.GPUs(spec), Engine: eng.Name(),
-						Command: argv, Env: env, Params: g.values, Cases: cases,
+						Command: argv, Env: env, Args: args, Params: g.values, Cases: cases,
 					})
 				}
 			}
@@ -101,6 +113,7 @@ func ConfigID(modelKey, variant string) string {
 }
 
 type gridPoint struct {
+	env    map[string]string
 	args   []string
 	suffix string
 	values map[string]string
@@ -115,11 +128,20 @@ func paramGrid(params []sweep.Param) []gridPoint {
 		var next []gridPoint
 		for _, g := range out {
 			for _, v := range p.Values {
-				n := gridPoint{args: append([]string{}, g.args...), suffix: g.suffix, values: maps.Clone(g.values)}
+				n := gridPoint{args: append([]string{}, g.args...), suffix: g.suffix, values: maps.Clone(g.values), env: maps.Clone(g.env)}
 				if n.values == nil {
 					n.values = map[string]string{}
 				}
+				if n.env == nil {
+					n.env = map[string]string{}
+				}
 				n.values[p.Flag] = v
+				if sweep.IsEnvParam(p.Flag) {
+					n.env[p.Flag] = v
+					n.suffix += "_" + p.Flag + "=" + v
+					next = append(next, n)
+					continue
+				}
 				switch strings.ToLower(v) {
 				case "true":
 					n.args = append(n.args, p.Flag)

@@ -105,6 +105,20 @@ func (r *Report) summaryMarkdown(b *strings.Builder) {
 			fmt.Fprintf(b, "<details><summary>%s (%s): last lines of server.log</summary>\n\n```\n%s\n```\n</details>\n\n", x.Model, x.Variant, strings.ReplaceAll(x.LogTail, "```", "'''"))
 		}
 	}
+	noTrace := map[string]int{}
+	for _, c := range r.Configs {
+		for _, x := range c.Rows {
+			if x.Status == results.StatusOK && x.ProfileError != "" {
+				noTrace[x.ProfileError]++
+			}
+		}
+	}
+	for reason, n := range noTrace {
+		fmt.Fprintf(b, "- %d case(s) without traces — %s\n", n, reason)
+	}
+	if len(noTrace) > 0 {
+		b.WriteString("\n")
+	}
 	for _, s := range r.Issues {
 		fmt.Fprintf(b, "- **%s**: %s — %s (shutdown took %.2fs)\n", s.ConfigID, s.FailureKind, s.Error, s.ShutdownS)
 	}
@@ -129,6 +143,9 @@ func (r *Report) rankingMarkdown(b *strings.Builder) {
 		}
 		if len(m.Failed) > 0 {
 			fmt.Fprintf(b, "\nNot ranked (failed or incomplete): %s\n", strings.Join(m.Failed, ", "))
+		}
+		if s := knobSentence(m.Knobs); s != "" {
+			fmt.Fprintf(b, "\n%s\n", s)
 		}
 		b.WriteString("\n")
 	}

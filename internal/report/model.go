@@ -65,8 +65,9 @@ type ModelRanking struct {
 	Name      string   `json:"name"`
 	Ranked    []Ranked `json:"ranked"`
 	Failed    []string `json:"failed"`
-	Best      string   `json:"best,omitempty"`
-	BestLabel string   `json:"best_label,omitempty"`
+	Best      string       `json:"best,omitempty"`
+	BestLabel string       `json:"best_label,omitempty"`
+	Knobs     []KnobEffect `json:"knobs,omitempty"`
 }
 
 // Load builds a report from a run directory.
@@ -141,11 +142,27 @@ func Build(meta runner.Meta, rs []results.Result, servers map[string]results.Ser
 		rep.Configs = append(rep.Configs, cr)
 	}
 	rep.Rankings = rank(rep.Configs)
+	for i := range rep.Rankings {
+		rep.Rankings[i].Knobs = knobEffects(rep.Rankings[i], rep.Configs)
+	}
 	price := meta.GPUHourPrice
-	rep.CostNote = fmt.Sprintf("Cost columns: hourly cost = $%.2f per GPU-hour × the GPUs the configuration uses (TP4 → $%.2f/h, TP8 → $%.2f/h); "+
+	gpuSet := map[int]bool{}
+	for _, c := range cfgs {
+		gpuSet[c.GPUs] = true
+	}
+	var gpus []int
+	for g := range gpuSet {
+		gpus = append(gpus, g)
+	}
+	sort.Ints(gpus)
+	var examples []string
+	for _, g := range gpus {
+		examples = append(examples, fmt.Sprintf("%d GPU(s) → $%.2f/h", g, price*float64(g)))
+	}
+	rep.CostNote = fmt.Sprintf("Cost columns: hourly cost = $%.2f per GPU-hour × the GPUs the configuration uses (here %s); "+
 		"input $/1M = 1e6 / (input throughput × 0.7) / 3600 × hourly; output $/1M = 1e6 / output throughput / 3600 × hourly. "+
 		"ITL (ms) = 1000 × batch size / output throughput; input throughput = batch × input len / last TTFT; output throughput = batch × output len / (latency − last TTFT).",
-		price, price*4, price*8)
+		price, strings.Join(examples, ", "))
 	return rep
 }
 
@@ -154,7 +171,10 @@ func Display(c plan.Config) string {
 	if c.TP == 0 {
 		return strings.ReplaceAll(c.Variant, "_", " + ")
 	}
-	parts := []string{fmt.Sprintf("TP%d", c.TP)}
+	var parts []string
+	if c.Engine != "ollama" || c.TP > 1 {
+		parts = append(parts, fmt.Sprintf("TP%d", c.TP))
+	}
 	if c.MoEBackend != "" {
 		parts = append(parts, c.MoEBackend)
 	}
@@ -165,6 +185,9 @@ func Display(c plan.Config) string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		parts = append(parts, strings.TrimLeft(k, "-")+"="+c.Params[k])
+	}
+	if len(parts) == 0 {
+		return c.Variant
 	}
 	return strings.Join(parts, " + ")
 }

@@ -27,6 +27,8 @@ const (
 	KindStopTimeout   = "stop_timeout"
 	KindLeftover      = "leftover_processes"
 	KindLaunchError   = "launch_error"
+	KindPrepareFailed = "prepare_failed"
+	KindPortInUse     = "port_in_use"
 )
 
 // Result is one benchmark case of one configuration.
@@ -84,6 +86,12 @@ type Result struct {
 	SimTimeScale     float64     `json:"sim_time_scale,omitempty"`
 	// ServerTimings are the engine's own per-request figures, when it reports them.
 	ServerTimings []engine.ServerTimings `json:"server_timings,omitempty"`
+	// ServerTTFTS and ServerOutputThroughput are the engine's own figures for the
+	// same case (Ollama: load + prompt_eval duration; eval_count / eval_duration);
+	// TimingCheck says whether client and server agree within 10%.
+	ServerTTFTS            *float64 `json:"server_ttft_s,omitempty"`
+	ServerOutputThroughput *float64 `json:"server_output_throughput,omitempty"`
+	TimingCheck            string   `json:"timing_check,omitempty"`
 }
 
 // Server is one server lifecycle: launch, readiness, stop.
@@ -96,6 +104,7 @@ type Server struct {
 	Port          int       `json:"port,omitempty"`
 	PID           int       `json:"pid,omitempty"`
 	ReadyS        float64   `json:"ready_s,omitempty"`
+	PrepareS      float64   `json:"prepare_s,omitempty"`
 	ShutdownS     float64   `json:"shutdown_s"`
 	ForcedKill    bool      `json:"forced_kill"`
 	LeftoverPIDs  []int     `json:"leftover_pids,omitempty"`

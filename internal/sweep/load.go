@@ -242,8 +242,8 @@ func (p *parser) model(key string, kn, n *yaml.Node, f *File) (Model, error) {
 func (p *parser) serverParams(n *yaml.Node) ([]Param, error) {
 	var out []Param
 	err := p.fields(n, "server_params", nil, func(key string, k, v *yaml.Node) error {
-		if !strings.HasPrefix(key, "-") {
-			return p.errAt(k, "server_params keys are engine flags and start with '-', got %q (did you mean --%s?)", key, key)
+		if !strings.HasPrefix(key, "-") && !IsEnvParam(key) {
+			return p.errAt(k, "server_params keys are engine flags that start with '-' or environment variables in capitals, got %q (did you mean --%s?)", key, key)
 		}
 		vals, err := p.strList(v, key)
 		if err != nil {
@@ -420,4 +420,18 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// IsEnvParam reports whether a server_params key names an environment variable
+// (capitals, digits and underscores, e.g. OLLAMA_FLASH_ATTENTION) rather than a flag.
+func IsEnvParam(key string) bool {
+	if key == "" || key[0] < 'A' || key[0] > 'Z' {
+		return false
+	}
+	for _, r := range key {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

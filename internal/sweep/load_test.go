@@ -95,7 +95,7 @@ func TestErrorsNamePositionAndExpectation(t *testing.T) {
 		{"negative price", "engine: sglang\ngpu_hour_price: -1\nmodels:\n  m: {path: a}\n", "s.yaml:2:17: gpu_hour_price must be zero or more"},
 		{"output len 1", "engine: sglang\noutput_lens: [1]\nmodels:\n  m: {path: a}\n", "s.yaml:2:15: output_lens values must be at least 2"},
 		{"tp_args for untried tp", "engine: sglang\ntp_sizes: [4]\nmodels:\n  m: {path: a, tp_args: {8: [--ep-size, '2']}}\n", "s.yaml:4:26: tp_args has TP 8, which is not among this model's tp_sizes [4]"},
-		{"server param not a flag", "engine: sglang\nserver_params:\n  mem: [1]\nmodels:\n  m: {path: a}\n", `s.yaml:3:3: server_params keys are engine flags and start with '-', got "mem"`},
+		{"server param not a flag", "engine: sglang\nserver_params:\n  mem: [1]\nmodels:\n  m: {path: a}\n", `s.yaml:3:3: server_params keys are engine flags that start with '-' or environment variables in capitals, got "mem"`},
 		{"duplicate key", "engine: sglang\nengine: vllm\nmodels:\n  m: {path: a}\n", `s.yaml:2:1: key "engine" appears twice`},
 		{"not yaml", "engine: [\n", "s.yaml: not valid YAML"},
 		{"empty", "", "s.yaml: the file is empty"},
