@@ -36,7 +36,7 @@ func row(id string, tput float64) results.Result {
 func TestRankingGapsAndKnobs(t *testing.T) {
 	cfg := func(id string, tp int, be string) plan.Config {
 		return plan.Config{ID: id, ModelKey: "m", Model: "org/m", ModelName: "M", TP: tp, MoEBackend: be, GPUs: tp,
-			Variant: plan.VariantName(tp, be), Cases: []plan.Case{{1, 8, 8}}}
+			Variant: plan.VariantName(tp, be), Cases: []plan.Case{{BatchSize: 1, InputLen: 8, OutputLen: 8}}}
 	}
 	meta := runner.Meta{GPULabel: "x", GPUHourPrice: 2, Configs: []plan.Config{
 		cfg("a", 4, "trtllm"), cfg("b", 8, "trtllm"), cfg("c", 8, "cutlass"), cfg("d", 4, "cutlass")}}
