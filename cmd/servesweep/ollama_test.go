@@ -147,7 +147,7 @@ models:
 		}
 		if pid != 0 && !killed && strings.Contains(line, "prepared in") {
 			time.Sleep(700 * time.Millisecond) // into the 3000-token request
-			syscall.Kill(pid, syscall.SIGKILL)  // the server only: its runner child is left for servesweep to clean up
+			syscall.Kill(pid, syscall.SIGKILL) // the server only: its runner child is left for servesweep to clean up
 			killed = true
 		}
 	}

@@ -60,11 +60,11 @@ type Ranked struct {
 
 // ModelRanking ranks one model's configurations by output throughput.
 type ModelRanking struct {
-	ModelKey  string   `json:"model_key"`
-	Model     string   `json:"model"`
-	Name      string   `json:"name"`
-	Ranked    []Ranked `json:"ranked"`
-	Failed    []string `json:"failed"`
+	ModelKey  string       `json:"model_key"`
+	Model     string       `json:"model"`
+	Name      string       `json:"name"`
+	Ranked    []Ranked     `json:"ranked"`
+	Failed    []string     `json:"failed"`
 	Best      string       `json:"best,omitempty"`
 	BestLabel string       `json:"best_label,omitempty"`
 	Knobs     []KnobEffect `json:"knobs,omitempty"`

@@ -63,4 +63,6 @@ func GPUCount(spec engine.LaunchSpec) int {
 }
 
 // NewClient implements engine.Engine.
-func (Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client { return NewClient(baseURL) }
+func (Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client {
+	return NewClient(baseURL)
+}

@@ -40,4 +40,6 @@ func (e Engine) Command(spec engine.LaunchSpec) ([]string, map[string]string) {
 func (Engine) GPUs(spec engine.LaunchSpec) int { return sglang.GPUCount(spec) }
 
 // NewClient implements engine.Engine: the sim speaks SGLang's protocol.
-func (Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client { return sglang.NewClient(baseURL) }
+func (Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client {
+	return sglang.NewClient(baseURL)
+}

@@ -45,4 +45,6 @@ func (Engine) GPUs(spec engine.LaunchSpec) int {
 }
 
 // NewClient implements engine.Engine.
-func (Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client { return NewClient(baseURL) }
+func (Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client {
+	return NewClient(baseURL)
+}
