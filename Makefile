@@ -6,6 +6,8 @@ OLLAMA_VERSION ?= v0.17.4
 SERVESWEEP_CACHE ?= $(HOME)/.cache/servesweep
 OLLAMA := $(SERVESWEEP_CACHE)/ollama-$(OLLAMA_VERSION)/bin/ollama
 export SERVESWEEP_CACHE OLLAMA_VERSION
+# go-nvml's cgo prolog warns about deprecated NVML calls it wraps; they are not used.
+export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 
 .PHONY: build ollama models demo dry-run test unit fuzz clean
 

@@ -26,6 +26,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binDir = dir
+	// Pre-flight must not reach the Hugging Face Hub from tests: loopback only.
+	os.Setenv("HF_HUB_OFFLINE", "1")
 	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "servesweep"), ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
@@ -87,7 +89,8 @@ func assertNoSurvivors(t *testing.T, servers []results.Server) {
 func TestDryRunSeedSweep(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	start := time.Now()
-	cmd := exec.Command(bin(), "run", "--dry-run", "../../examples/neurips-tp-moe.yaml", "--out", out)
+	// --force: pre-flight would skip 5 configurations (see TestDryRunHonoursPreflight).
+	cmd := exec.Command(bin(), "run", "--dry-run", "--force", "../../examples/neurips-tp-moe.yaml", "--out", out)
 	summary := filepath.Join(t.TempDir(), "step-summary.md")
 	cmd.Env = append(os.Environ(), "GITHUB_STEP_SUMMARY="+summary, "TRACE_BASE_URL=", "PERFETTO_RELAY_URL=")
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -215,7 +218,7 @@ func TestFaultsAreRecordedAndSweepGoesOn(t *testing.T) {
 
 func TestInterruptKeepsResultsAndResumeCompletes(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
-	cmd := exec.Command(bin(), "run", "--dry-run", "../../examples/neurips-tp-moe.yaml", "--out", out)
+	cmd := exec.Command(bin(), "run", "--dry-run", "--force", "../../examples/neurips-tp-moe.yaml", "--out", out)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -244,7 +247,7 @@ func TestInterruptKeepsResultsAndResumeCompletes(t *testing.T) {
 		t.Fatalf("want a partial run, got %d results", len(before))
 	}
 	assertNoSurvivors(t, readServers(t, out))
-	b, err := exec.Command(bin(), "run", "--dry-run", "../../examples/neurips-tp-moe.yaml", "--resume", out).CombinedOutput()
+	b, err := exec.Command(bin(), "run", "--dry-run", "--force", "../../examples/neurips-tp-moe.yaml", "--resume", out).CombinedOutput()
 	if err != nil {
 		t.Fatalf("resume: %v\n%s", err, b)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engine/sim"
-	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/report"
 	"github.com/servesweep/servesweep/internal/runner"
 	"github.com/spf13/cobra"
@@ -23,6 +22,8 @@ type runOptions struct {
 	Strict    bool
 	TimeScale float64
 	Host      string
+	Force     bool
+	pre       preflightOptions
 }
 
 func newRunCmd(env Env) *cobra.Command {
@@ -55,6 +56,8 @@ everything measured; finish with --resume DIR).`,
 	f.BoolVar(&o.Strict, "strict", false, "exit 1 when any case or server failed")
 	f.Float64Var(&o.TimeScale, "time-scale", 0.05, "with --dry-run: run the simulation this much faster than modelled time (results are converted back)")
 	f.StringVar(&o.Host, "host", "127.0.0.1", "address servers listen on")
+	f.BoolVar(&o.Force, "force", false, "launch configurations that pre-flight checks would skip")
+	o.pre.addFlags(cmd)
 	return cmd
 }
 
@@ -69,7 +72,7 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	if o.DryRun {
 		eng = sim.Engine{TimeScale: strconv.FormatFloat(o.TimeScale, 'g', -1, 64)}
 	}
-	f, cfgs, eng, err := loadPlan(env, path, eng)
+	f, cfgs, eng, err := loadPlan(ctx, env, path, eng, o.pre)
 	if err != nil {
 		return err
 	}
@@ -90,8 +93,8 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	}
 	fmt.Fprintf(env.Stderr, "servesweep: run directory %s (%d configurations%s)\n", dir, len(cfgs), map[bool]string{true: ", dry run with the sim engine", false: ""}[o.DryRun])
 	sum, err := runner.Run(ctx, runner.Options{
-		File: f, Configs: cfgs, Engine: eng, Executor: executor.Local{Host: o.Host}, Dir: dir,
-		Resume: o.Resume != "", DryRun: o.DryRun, Log: env.Stderr,
+		File: f, Configs: cfgs, Engine: eng, Executor: localExecutor(ctx, env, o, eng), Dir: dir,
+		Resume: o.Resume != "", DryRun: o.DryRun, Log: env.Stderr, Force: o.Force,
 	})
 	if err != nil {
 		if sum.RunID == "" {
@@ -102,8 +105,8 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	if err := writeReports(env, dir); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "servesweep: %d cases passed, %d failed; %d server failures; report: %s\n",
-		sum.CasesOK, sum.CasesFailed, sum.ServerFails, filepath.Join(dir, "report.md"))
+	fmt.Fprintf(env.Stderr, "servesweep: %d cases passed, %d failed; %d server failures; %d configurations skipped by pre-flight; report: %s\n",
+		sum.CasesOK, sum.CasesFailed, sum.ServerFails, sum.SkippedPreflight, filepath.Join(dir, "report.md"))
 	if sum.Interrupted {
 		return errInterrupted
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/gpu"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/results"
@@ -21,6 +22,13 @@ import (
 type Local struct {
 	// Host is the address servers listen on (127.0.0.1 by default).
 	Host string
+	// GPUs, when set, reads the host's GPUs: a configuration's GPUs are checked
+	// free before its launch and waited on until released after its stop.
+	GPUs gpu.Source
+	// GPUCount is the number of GPUs on the host.
+	GPUCount int
+	// ReleaseTimeout bounds the wait for GPU memory after a stop (default 60s).
+	ReleaseTimeout time.Duration
 }
 
 // Substitute replaces launch placeholders in s.
@@ -77,6 +85,23 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 	for k, v := range cfg.Env {
 		env = append(env, k+"="+Substitute(v, host, port, traceDir, workDir))
 	}
+	var gpuIDs []int
+	if l.GPUs != nil {
+		if cfg.GPUs > l.GPUCount {
+			return failAll(results.KindLaunchError, fmt.Sprintf("needs %d GPUs, the host has %d", cfg.GPUs, l.GPUCount), "")
+		}
+		for i := 0; i < cfg.GPUs; i++ {
+			gpuIDs = append(gpuIDs, i)
+		}
+		if err := gpu.CheckFree(ctx, l.GPUs, gpuIDs); err != nil {
+			return failAll(results.KindGPUBusy, "GPUs not free before launch: "+err.Error()+" (stop what holds them, then --resume)", "")
+		}
+		if _, set := cfg.Env["CUDA_VISIBLE_DEVICES"]; !set {
+			env = append(env, "CUDA_VISIBLE_DEVICES="+gpu.Visible(gpuIDs))
+		}
+		base.GPUIDs = gpuIDs
+		rec.GPUIDs = gpuIDs
+	}
 	base.Command = argv
 	p, err := proc.Start(argv, env, logPath)
 	if err != nil {
@@ -101,6 +126,19 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 			rec.Error = fmt.Sprintf("processes %v of the server's group survived SIGKILL", rep.Leftover)
 		}
 		progress("%s: stopped in %.2fs%s", cfg.ID, rep.Duration.Seconds(), map[bool]string{true: " (SIGKILL after grace)", false: ""}[rep.Forced])
+		if l.GPUs != nil {
+			timeout := l.ReleaseTimeout
+			if timeout <= 0 {
+				timeout = 60 * time.Second
+			}
+			d, err := gpu.WaitReleased(context.Background(), l.GPUs, gpuIDs, timeout)
+			rec.GPUReleaseS = d.Seconds()
+			if err != nil {
+				rec.Status, rec.FailureKind, rec.Error = results.StatusFailed, results.KindGPUNotReleased, err.Error()
+			} else {
+				progress("%s: GPUs %v released in %.2fs", cfg.ID, gpuIDs, d.Seconds())
+			}
+		}
 	}
 
 	// Wait for readiness: fail fast when the process exits, and at the launch timeout.

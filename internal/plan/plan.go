@@ -34,7 +34,30 @@ type Config struct {
 	Args       []string          `json:"args,omitempty"`
 	Params     map[string]string `json:"server_params,omitempty"`
 	Cases      []Case            `json:"cases"`
+	// Verdict is the pre-flight verdict: ok, warn or skip (empty when not checked).
+	Verdict string   `json:"verdict,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
+	// Memory is the memory-fit estimate, when the model's config and GPU memory are known.
+	Memory *MemoryFit `json:"memory,omitempty"`
 }
+
+// MemoryFit estimates whether a configuration fits its GPUs.
+type MemoryFit struct {
+	Verdict          string  `json:"verdict"` // fits | tight | does not fit
+	GPUMemoryGiB     float64 `json:"gpu_memory_gib"`
+	MemFraction      float64 `json:"mem_fraction"`
+	WeightsPerGPUGiB float64 `json:"weights_per_gpu_gib"`
+	KVPoolGiB        float64 `json:"kv_pool_gib"`
+	KVNeededGiB      float64 `json:"kv_needed_gib"`
+	Detail           string  `json:"detail"`
+}
+
+// Verdicts of pre-flight checks.
+const (
+	VerdictOK   = "ok"
+	VerdictWarn = "warn"
+	VerdictSkip = "skip"
+)
 
 // Expand turns f into configurations in file order: model, TP size, MoE backend,
 // then the server_params grid. self is the servesweep executable (for the sim engine).

@@ -19,16 +19,19 @@ const (
 
 // Failure kinds.
 const (
-	KindLaunchCrash   = "launch_crash"
-	KindLaunchTimeout = "launch_timeout"
-	KindRequestFailed = "request_failed"
-	KindServerDied    = "server_died"
-	KindOOM           = "oom"
-	KindStopTimeout   = "stop_timeout"
-	KindLeftover      = "leftover_processes"
-	KindLaunchError   = "launch_error"
-	KindPrepareFailed = "prepare_failed"
-	KindPortInUse     = "port_in_use"
+	KindLaunchCrash    = "launch_crash"
+	KindLaunchTimeout  = "launch_timeout"
+	KindRequestFailed  = "request_failed"
+	KindServerDied     = "server_died"
+	KindOOM            = "oom"
+	KindStopTimeout    = "stop_timeout"
+	KindLeftover       = "leftover_processes"
+	KindLaunchError    = "launch_error"
+	KindPrepareFailed  = "prepare_failed"
+	KindPortInUse      = "port_in_use"
+	KindGPUBusy        = "gpu_busy"
+	KindGPUNotReleased = "gpu_not_released"
+	KindPreflight      = "preflight"
 )
 
 // Result is one benchmark case of one configuration.
@@ -58,6 +61,7 @@ type Result struct {
 	AccLength         *float64 `json:"acc_length"`
 
 	GPUs            int      `json:"gpus"`
+	GPUIDs          []int    `json:"gpu_ids,omitempty"`
 	GPULabel        string   `json:"gpu_label"`
 	GPUHourPrice    float64  `json:"gpu_hour_price"`
 	InputCostPer1M  *float64 `json:"input_cost_per_1m"`
@@ -106,6 +110,8 @@ type Server struct {
 	ReadyS        float64   `json:"ready_s,omitempty"`
 	PrepareS      float64   `json:"prepare_s,omitempty"`
 	ShutdownS     float64   `json:"shutdown_s"`
+	GPUIDs        []int     `json:"gpu_ids,omitempty"`
+	GPUReleaseS   float64   `json:"gpu_release_s,omitempty"`
 	ForcedKill    bool      `json:"forced_kill"`
 	LeftoverPIDs  []int     `json:"leftover_pids,omitempty"`
 	ExitStatus    string    `json:"exit_status,omitempty"`

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/bench"
@@ -46,7 +47,9 @@ type Options struct {
 	Dir      string
 	Resume   bool
 	DryRun   bool
-	Log      io.Writer // progress lines
+	// Force launches configurations whose pre-flight verdict is skip.
+	Force bool
+	Log   io.Writer // progress lines
 }
 
 // Summary counts what a run did.
@@ -57,7 +60,9 @@ type Summary struct {
 	CasesOK     int
 	CasesFailed int
 	ServerFails int
-	Interrupted bool
+	// SkippedPreflight counts configurations not launched because pre-flight said skip.
+	SkippedPreflight int
+	Interrupted      bool
 }
 
 // Run runs every configuration not yet complete in opts.Dir.
@@ -126,6 +131,14 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		if ctx.Err() != nil {
 			sum.Interrupted = true
 			break
+		}
+		if cfg.Verdict == "skip" && !o.Force {
+			logf("[%d/%d] %s: skipped by pre-flight: %s", i+1, len(o.Configs), cfg.ID, strings.Join(cfg.Reasons, "; "))
+			if err := recordSkipped(meta.RunID, cfg, o.File, o.DryRun, resApp, srvApp); err != nil {
+				return sum, err
+			}
+			sum.SkippedPreflight++
+			continue
 		}
 		logf("[%d/%d] %s: %s %s on %d GPU(s)", i+1, len(o.Configs), cfg.ID, cfg.Model, cfg.Variant, cfg.GPUs)
 		job := executor.Job{
@@ -205,4 +218,20 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// recordSkipped writes a skipped result per case and a skipped server record.
+func recordSkipped(runID string, cfg plan.Config, f *sweep.File, dry bool, res, srv *results.Appender) error {
+	now := time.Now().UTC()
+	reason := "skipped by pre-flight: " + strings.Join(cfg.Reasons, "; ") + " (--force launches it anyway)"
+	for _, c := range cfg.Cases {
+		r := results.Result{RunID: runID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: cfg.Model, ModelName: cfg.ModelName,
+			Variant: cfg.Variant, Engine: cfg.Engine, Simulated: dry || cfg.Engine == "sim", Status: results.StatusSkipped,
+			BatchSize: c.BatchSize, InputLen: c.InputLen, OutputLen: c.OutputLen, GPUs: cfg.GPUs, GPULabel: f.GPULabel,
+			GPUHourPrice: f.GPUHourPrice, Error: reason, FailureKind: results.KindPreflight, Command: cfg.Command, StartedAt: now, EndedAt: now}
+		if err := res.Append(r); err != nil {
+			return err
+		}
+	}
+	return srv.Append(results.Server{RunID: runID, ConfigID: cfg.ID, Status: results.StatusSkipped, FailureKind: results.KindPreflight, Error: reason, StartedAt: now, EndedAt: now})
 }

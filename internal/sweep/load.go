@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -52,6 +53,11 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, err
 	}
 	f.Source = name
+	for i, d := range f.ModelConfigs {
+		if !filepath.IsAbs(d) {
+			f.ModelConfigs[i] = filepath.Join(filepath.Dir(name), d)
+		}
+	}
 	return f, nil
 }
 
@@ -85,7 +91,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 
 var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
 	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
-	"stop_grace", "warmup", "server_params", "env", "models", "hardware"}
+	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs"}
 
 var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "moe_backends", "tp_args", "env"}
 
@@ -149,6 +155,14 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 			f.Env, err = p.env(v, key)
 		case "hardware":
 			f.Hardware, err = p.hardware(v)
+		case "model_configs":
+			if v.Kind == yaml.ScalarNode {
+				var d string
+				d, err = p.str(v, key)
+				f.ModelConfigs = []string{d}
+			} else {
+				f.ModelConfigs, err = p.strList(v, key)
+			}
 		case "models":
 			modelsNode = v
 		}

@@ -53,6 +53,9 @@ type File struct {
 	Models []Model
 	// Hardware optionally describes the GPUs of the host.
 	Hardware *Hardware
+	// ModelConfigs are folders holding models' config.json as <org>--<name>/config.json,
+	// resolved against the sweep file's folder.
+	ModelConfigs []string
 }
 
 // Param is one engine flag of the server_params grid and the values to try.
