@@ -67,12 +67,12 @@ func skipped(m map[string]plannedConfig) []string {
 func TestPreflightVerdictsOnH200AndH100(t *testing.T) {
 	h200 := planWithHardware(t, "hardware: {gpus: 8, gpu_memory_gib: 139.8, gpu_name: H200}\n")
 	want200 := []string{
-		"deepseek-v3--TP4_flashinfer_cutlass",    // fp8 checkpoint + cutlass, and 157 GiB/GPU
-		"deepseek-v3--TP4_flashinfer_trtllm",     // 673 GB / 4 = 157 GiB > 118.8
-		"deepseek-v3--TP8_flashinfer_cutlass",    // cutlass needs bf16/modelopt weights
-		"minimax-m2--TP4_flashinfer_cutlass",     // fp8 checkpoint + cutlass
-		"minimax-m2--TP8_flashinfer_cutlass",     // 1536/8 = 192 per rank, and fp8 + cutlass
-		"minimax-m2--TP8_flashinfer_trtllm",      // 1536/8 = 192 per rank, not a multiple of 128
+		"deepseek-v3--TP4_flashinfer_cutlass",     // fp8 checkpoint + cutlass, and 157 GiB/GPU
+		"deepseek-v3--TP4_flashinfer_trtllm",      // 673 GB / 4 = 157 GiB > 118.8
+		"deepseek-v3--TP8_flashinfer_cutlass",     // cutlass needs bf16/modelopt weights
+		"minimax-m2--TP4_flashinfer_cutlass",      // fp8 checkpoint + cutlass
+		"minimax-m2--TP8_flashinfer_cutlass",      // 1536/8 = 192 per rank, and fp8 + cutlass
+		"minimax-m2--TP8_flashinfer_trtllm",       // 1536/8 = 192 per rank, not a multiple of 128
 		"qwen-480b-coder--TP4_flashinfer_cutlass", // 960 GB / 4 = 224 GiB
 		"qwen-480b-coder--TP4_flashinfer_trtllm",
 	}

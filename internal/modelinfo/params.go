@@ -102,6 +102,7 @@ func Parse(data []byte) (*Info, error) {
 	var attn int64
 	if c.KVLoraRank > 0 {
 		info.Attention, info.KVLoraRank, info.QKRopeDim = "MLA", c.KVLoraRank, c.QKRope
+		info.HeadDim = c.QKNope + c.QKRope
 		nq := int64(c.Heads)
 		qk := int64(c.QKNope + c.QKRope)
 		if c.QLoraRank != nil && *c.QLoraRank > 0 {

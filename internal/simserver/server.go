@@ -66,6 +66,8 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 		fmt.Fprintf(logw, "ERROR: cannot listen on %s:%d: %v (is another server using the port? choose another --port)\n", o.Host, o.Port, err)
 		return fmt.Errorf("port %d on %s is not free: %w", o.Port, o.Host, err)
 	}
+	lg.Printf("environment: CUDA_VISIBLE_DEVICES=%q NCCL_NVLS_ENABLE=%q TORCH_SYMM_MEM_DISABLE_MULTICAST=%q NVSHMEM_DISABLE_NVLS=%q",
+		os.Getenv("CUDA_VISIBLE_DEVICES"), os.Getenv("NCCL_NVLS_ENABLE"), os.Getenv("TORCH_SYMM_MEM_DISABLE_MULTICAST"), os.Getenv("NVSHMEM_DISABLE_NVLS"))
 	lg.Printf("sim server for %s tp=%d ep=%d moe=%q listening on %s (time scale %g, fault %s)", o.ModelPath, o.TP, o.EP, o.MoEBackend, ln.Addr(), o.TimeScale, o.Fault)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", s.health)
