@@ -44,7 +44,7 @@ func (NVML) Snapshot(ctx context.Context) (snap *Snapshot, err error) {
 		snap.GPUs = append(snap.GPUs, g)
 		procs, _ := d.GetComputeRunningProcesses()
 		for _, p := range procs {
-			snap.Procs = append(snap.Procs, Proc{PID: int(p.Pid), UsedMiB: int(p.UsedGpuMemory >> 20), GPUUUID: uuid})
+			snap.Procs = append(snap.Procs, Proc{PID: int(p.Pid), Name: procName(int(p.Pid)), UsedMiB: int(p.UsedGpuMemory >> 20), GPUUUID: uuid})
 		}
 	}
 	return snap, nil
