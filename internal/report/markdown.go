@@ -38,6 +38,14 @@ func (r *Report) Markdown(w io.Writer) error {
 		for _, row := range c.Rows {
 			b.WriteString(r.row(row))
 		}
+		if c.Breakdown != nil {
+			b.WriteString("\n_Where the time goes (" + c.Breakdown.Case + ", rank 0)_:\n")
+			for _, st := range []string{"extend", "decode", "all"} {
+				if s, ok := c.Breakdown.Stages[st]; ok {
+					b.WriteString("- " + s.Line(st) + "\n")
+				}
+			}
+		}
 		b.WriteString("\n")
 	}
 	r.summaryMarkdown(b)
@@ -146,6 +154,9 @@ func (r *Report) rankingMarkdown(b *strings.Builder) {
 		}
 		if s := knobSentence(m.Knobs); s != "" {
 			fmt.Fprintf(b, "\n%s\n", s)
+		}
+		if m.Difference != "" {
+			fmt.Fprintf(b, "\nTraces: %s\n", m.Difference)
 		}
 		b.WriteString("\n")
 	}

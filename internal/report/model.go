@@ -30,9 +30,10 @@ type Report struct {
 // ConfigReport is one configuration's table.
 type ConfigReport struct {
 	plan.Config
-	Display string           `json:"display"`
-	Rows    []results.Result `json:"rows"`
-	Server  *results.Server  `json:"server,omitempty"`
+	Display   string           `json:"display"`
+	Rows      []results.Result `json:"rows"`
+	Server    *results.Server  `json:"server,omitempty"`
+	Breakdown *Breakdown       `json:"where_the_time_goes,omitempty"`
 }
 
 // Summary counts cases and configurations.
@@ -68,6 +69,9 @@ type ModelRanking struct {
 	Best      string       `json:"best,omitempty"`
 	BestLabel string       `json:"best_label,omitempty"`
 	Knobs     []KnobEffect `json:"knobs,omitempty"`
+	// Difference names the biggest difference between the best configuration's
+	// trace breakdown and the runner-up's.
+	Difference string `json:"trace_difference,omitempty"`
 }
 
 // Load builds a report from a run directory.
@@ -84,7 +88,9 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Build(*meta, results.Latest(rs), results.LatestServers(ss), links), nil
+	rep := Build(*meta, results.Latest(rs), results.LatestServers(ss), links)
+	rep.addBreakdowns(dir)
+	return rep, nil
 }
 
 // Build assembles a report from records.

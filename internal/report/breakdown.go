@@ -1,0 +1,177 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/traces"
+)
+
+// Breakdown is where a configuration's GPU time goes, per stage, from rank 0's
+// traces of its first profiled case.
+type Breakdown struct {
+	Case   string                    `json:"case"`
+	Stages map[string]StageBreakdown `json:"stages"`
+}
+
+// StageBreakdown is one stage, per step.
+type StageBreakdown struct {
+	Steps         int                `json:"steps"`
+	StepMs        float64            `json:"step_ms"`
+	BusyPerStepMs float64            `json:"busy_per_step_ms"`
+	PerStepMs     map[string]float64 `json:"categories_per_step_ms"`
+	SharePct      map[string]float64 `json:"categories_pct"`
+	ExposedCommMs float64            `json:"exposed_communication_per_step_ms"`
+	TopKernel     string             `json:"top_kernel"`
+	ImbalancePct  float64            `json:"rank_imbalance_pct,omitempty"`
+}
+
+// addBreakdowns analyses each configuration's traces (cached next to them in
+// trace-analysis.json) and names the biggest difference per model.
+func (r *Report) addBreakdowns(dir string) {
+	for i := range r.Configs {
+		c := &r.Configs[i]
+		for _, row := range c.Rows {
+			if row.Status != results.StatusOK || len(row.Traces) == 0 {
+				continue
+			}
+			b, err := breakdownOf(dir, row)
+			if err == nil {
+				c.Breakdown = b
+			}
+			break
+		}
+	}
+	for i := range r.Rankings {
+		r.Rankings[i].Difference = r.biggestDifference(r.Rankings[i])
+	}
+}
+
+func breakdownOf(dir string, row results.Result) (*Breakdown, error) {
+	var files []string
+	for _, t := range row.Traces {
+		files = append(files, filepath.Join(dir, t))
+	}
+	cache := filepath.Join(dir, row.ConfigID, "trace-analysis.json")
+	var a *traces.Analysis
+	if b, err := os.ReadFile(cache); err == nil && json.Unmarshal(b, &a) == nil && a != nil {
+		// cached
+	} else {
+		var err error
+		if a, err = traces.Analyze(files); err != nil {
+			return nil, err
+		}
+		if b, err := json.MarshalIndent(a, "", "  "); err == nil {
+			os.WriteFile(cache, b, 0o644)
+		}
+	}
+	bd := &Breakdown{Case: fmt.Sprintf("bs=%d in=%d out=%d", row.BatchSize, row.InputLen, row.OutputLen), Stages: map[string]StageBreakdown{}}
+	if len(a.Ranks) == 0 {
+		return nil, fmt.Errorf("no ranks")
+	}
+	for _, s := range a.Ranks[0].Stages {
+		steps := max(1, s.Steps)
+		sb := StageBreakdown{Steps: s.Steps, StepMs: s.StepMs, BusyPerStepMs: s.BusyMs / float64(steps), PerStepMs: map[string]float64{},
+			SharePct: map[string]float64{}, ExposedCommMs: s.ExposedCommMs / float64(steps), ImbalancePct: a.Imbalance[s.Stage]}
+		total := 0.0
+		for _, v := range s.Categories {
+			total += v
+		}
+		for k, v := range s.Categories {
+			sb.PerStepMs[k] = v / float64(steps)
+			if total > 0 {
+				sb.SharePct[k] = 100 * v / total
+			}
+		}
+		if len(s.TopKernels) > 0 {
+			sb.TopKernel = s.TopKernels[0].Name
+		}
+		bd.Stages[s.Stage] = sb
+	}
+	return bd, nil
+}
+
+// Line is the compact "where the time goes" line of a stage.
+func (s StageBreakdown) Line(stage string) string {
+	var parts []string
+	for _, c := range orderedCategories(s.SharePct) {
+		if s.SharePct[c] < 0.5 {
+			continue
+		}
+		p := fmt.Sprintf("%s %.0f%%", c, s.SharePct[c])
+		if c == "communication" {
+			p += fmt.Sprintf(" (exposed %.2f ms)", s.ExposedCommMs)
+		}
+		parts = append(parts, p)
+	}
+	top := s.TopKernel
+	if len(top) > 60 {
+		top = top[:60] + "…"
+	}
+	return fmt.Sprintf("%s: %d step(s), %.2f ms GPU busy per step — %s; top kernel `%s`", stage, s.Steps, s.BusyPerStepMs, strings.Join(parts, " · "), top)
+}
+
+func orderedCategories(m map[string]float64) []string {
+	var cs []string
+	for c := range m {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if m[cs[i]] != m[cs[j]] {
+			return m[cs[i]] > m[cs[j]]
+		}
+		return cs[i] < cs[j]
+	})
+	return cs
+}
+
+// biggestDifference compares the best configuration's decode breakdown with
+// the runner-up's and names the category whose per-step time differs most.
+func (r *Report) biggestDifference(m ModelRanking) string {
+	if len(m.Ranked) < 2 {
+		return ""
+	}
+	bd := func(id string) *Breakdown {
+		for _, c := range r.Configs {
+			if c.ID == id {
+				return c.Breakdown
+			}
+		}
+		return nil
+	}
+	a, b := bd(m.Ranked[0].ConfigID), bd(m.Ranked[1].ConfigID)
+	if a == nil || b == nil {
+		return ""
+	}
+	stage := "decode"
+	sa, ok1 := a.Stages[stage]
+	sb, ok2 := b.Stages[stage]
+	if !ok1 || !ok2 {
+		return ""
+	}
+	best, diff := "", 0.0
+	for c, v := range sa.PerStepMs {
+		if d := math.Abs(v - sb.PerStepMs[c]); d > diff {
+			best, diff = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	va, vb := sa.PerStepMs[best], sb.PerStepMs[best]
+	change := ""
+	if vb > 0 {
+		change = fmt.Sprintf(" (%+.0f%%)", 100*(va/vb-1))
+	}
+	s := fmt.Sprintf("%s vs %s: the biggest difference is %s, %.2f vs %.2f ms per decode step%s", m.Ranked[0].Display, m.Ranked[1].Display, best, va, vb, change)
+	if best != "communication" {
+		s += fmt.Sprintf("; communication %.0f%% vs %.0f%% of GPU time", sa.SharePct["communication"], sb.SharePct["communication"])
+	}
+	return s + "."
+}
