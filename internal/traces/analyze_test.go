@@ -64,14 +64,14 @@ func TestRealTracesMatchIndependentComputation(t *testing.T) {
 func TestCategorize(t *testing.T) {
 	cases := map[string]string{
 		"ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)": "communication",
-		"cross_device_reduce_1stage<__nv_bfloat16, 8>":                             "communication",
-		"fused_moe_kernel":                       "moe",
-		"bmm_E4m3_E4m3E4m3_Fp32_t128x8x256u2":    "moe",
-		"moe::dev::routing::routingMainKernel":   "moe",
-		"BatchDecodeWithPagedKVCacheKernel<...>": "attention",
-		"flash_fwd_splitkv_mla_kernel":           "attention",
-		"nvjet_sm90_tst_64x8_64x16_4x1_v_bz_TNT": "gemm",
-		"sm90_xmma_gemm_bf16bf16_bf16f32":        "gemm",
+		"cross_device_reduce_1stage<__nv_bfloat16, 8>":                               "communication",
+		"fused_moe_kernel":                                  "moe",
+		"bmm_E4m3_E4m3E4m3_Fp32_t128x8x256u2":               "moe",
+		"moe::dev::routing::routingMainKernel":              "moe",
+		"BatchDecodeWithPagedKVCacheKernel<...>":            "attention",
+		"flash_fwd_splitkv_mla_kernel":                      "attention",
+		"nvjet_sm90_tst_64x8_64x16_4x1_v_bz_TNT":            "gemm",
+		"sm90_xmma_gemm_bf16bf16_bf16f32":                   "gemm",
 		"void at::native::vectorized_elementwise_kernel<4>": "other",
 	}
 	for name, want := range cases {
