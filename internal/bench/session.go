@@ -26,6 +26,8 @@ type Settings struct {
 	Warmup         bool
 	GPUHourPrice   float64
 	GPULabel       string
+	// Repeats runs each case this many times (default 1).
+	Repeats int
 	// WarmupCase replaces SGLang's warmup shape (engines that need a smaller one).
 	WarmupCase *plan.Case
 }
@@ -50,7 +52,8 @@ type Session struct {
 	Emit func(results.Result) error
 
 	info     engine.ServerInfo
-	lastSeed uint64
+	lastSeed  uint64
+	curRepeat int
 }
 
 // ErrServerDied marks a failure caused by the server process exiting.
@@ -83,7 +86,20 @@ func (s *Session) Run(ctx context.Context) error {
 		}
 	}
 	for i, c := range s.Config.Cases {
+		for rep := 0; rep < max(1, s.Settings.Repeats); rep++ {
+			if err := s.runCase(ctx, i, c, rep); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runCase measures one repetition of case i; profiling follows the first one.
+func (s *Session) runCase(ctx context.Context, i int, c plan.Case, rep int) error {
+	{
 		r := s.result(c)
+		r.Repeat, s.curRepeat = rep, rep
 		stream, err := s.measure(ctx, c)
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -93,24 +109,18 @@ func (s *Session) Run(ctx context.Context) error {
 				return s.failRest(i, err)
 			}
 			s.fail(&r, results.KindRequestFailed, err)
-			if e := s.Emit(r); e != nil {
-				return e
-			}
-			continue
+			return s.Emit(r)
 		}
 		s.fill(&r, c, stream)
-		if s.Settings.Profile {
+		if s.Settings.Profile && rep == 0 {
 			s.profile(ctx, c, &r)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 		}
 		r.EndedAt = time.Now().UTC()
-		if err := s.Emit(r); err != nil {
-			return err
-		}
+		return s.Emit(r)
 	}
-	return nil
 }
 
 func (s *Session) dead() bool {
@@ -139,6 +149,9 @@ func (s *Session) failRest(i int, cause error) error {
 	}
 	for j := i; j < len(s.Config.Cases); j++ {
 		r := s.result(s.Config.Cases[j])
+		if j == i {
+			r.Repeat = s.curRepeat
+		}
 		msg := fmt.Sprintf("server died during the request: %v; %s", cause, s.aliveErr())
 		if j > i {
 			msg = "not run: the server died during an earlier case"

@@ -23,6 +23,7 @@ type runOptions struct {
 	TimeScale float64
 	Host      string
 	Force     bool
+	Repeats   int
 	pre       preflightOptions
 }
 
@@ -57,6 +58,7 @@ everything measured; finish with --resume DIR).`,
 	f.Float64Var(&o.TimeScale, "time-scale", 0.05, "with --dry-run: run the simulation this much faster than modelled time (results are converted back)")
 	f.StringVar(&o.Host, "host", "127.0.0.1", "address servers listen on")
 	f.BoolVar(&o.Force, "force", false, "launch configurations that pre-flight checks would skip")
+	f.IntVar(&o.Repeats, "repeats", 0, "run each case this many times (overrides the sweep file's repeats)")
 	o.pre.addFlags(cmd)
 	return cmd
 }
@@ -75,6 +77,9 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	f, cfgs, eng, err := loadPlan(ctx, env, path, eng, o.pre)
 	if err != nil {
 		return err
+	}
+	if o.Repeats > 0 {
+		f.Repeats = o.Repeats
 	}
 	if f.Engine == "sim" && !o.DryRun {
 		// A sweep that asks for sim directly runs at modelled speed unless it says otherwise.

@@ -35,8 +35,11 @@ func (r *Report) Markdown(w io.Writer) error {
 		if len(c.Rows) == 0 {
 			b.WriteString("| not run | | | | | | | | | | |\n")
 		}
-		for _, row := range c.Rows {
+		for _, row := range caseRows(c.Rows) {
 			b.WriteString(r.row(row))
+		}
+		if line := repeatLine(c); line != "" {
+			b.WriteString("\n" + line + "\n")
 		}
 		if c.Breakdown != nil {
 			b.WriteString("\n_Where the time goes (" + c.Breakdown.Case + ", rank 0)_:\n")
@@ -160,13 +163,20 @@ func (r *Report) rankingMarkdown(b *strings.Builder) {
 		}
 		b.WriteString("\n")
 	}
+	r.recommendationsMarkdown(b)
 	b.WriteString("### Recommended configurations\n\n")
 	for _, m := range r.Rankings {
-		if m.BestLabel == "" {
+		label := ""
+		for _, rec := range r.Recommendations {
+			if rec.ModelKey == m.ModelKey && rec.Objective == r.Objective {
+				label = rec.WinnerLabel
+			}
+		}
+		if label == "" {
 			fmt.Fprintf(b, "- %s: no configuration passed\n", m.Name)
 			continue
 		}
-		fmt.Fprintf(b, "- %s: %s\n", m.Name, m.BestLabel)
+		fmt.Fprintf(b, "- %s: %s\n", m.Name, label)
 	}
 	b.WriteString("\n")
 }

@@ -25,6 +25,10 @@ type Report struct {
 	Issues   []results.Server `json:"server_issues"`
 	CostNote string           `json:"cost_note"`
 	Links    LinkOptions      `json:"-"`
+	// Recommendations per model and objective (itl, output_throughput, cost, budget).
+	Recommendations []Recommendation `json:"recommendations"`
+	// Objective is the one the closing list follows.
+	Objective string `json:"objective"`
 }
 
 // ConfigReport is one configuration's table.
@@ -90,6 +94,7 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	}
 	rep := Build(*meta, results.Latest(rs), results.LatestServers(ss), links)
 	rep.addBreakdowns(dir)
+	rep.recommend()
 	return rep, nil
 }
 
@@ -136,7 +141,7 @@ func Build(meta runner.Meta, rs []results.Result, servers map[string]results.Ser
 				okAll = false
 			}
 		}
-		if missing := len(c.Cases) - len(cr.Rows); missing > 0 {
+		if missing := len(c.Cases)*max(1, meta.Repeats) - len(cr.Rows); missing > 0 {
 			rep.Summary.CasesMissing += missing
 			okAll = false
 		}
@@ -151,6 +156,7 @@ func Build(meta runner.Meta, rs []results.Result, servers map[string]results.Ser
 	for i := range rep.Rankings {
 		rep.Rankings[i].Knobs = knobEffects(rep.Rankings[i], rep.Configs)
 	}
+	rep.Objective = rep.primaryObjective()
 	price := meta.GPUHourPrice
 	gpuSet := map[int]bool{}
 	for _, c := range cfgs {
@@ -211,9 +217,10 @@ func rank(cfgs []ConfigReport) []ModelRanking {
 			out = append(out, ModelRanking{ModelKey: c.ModelKey, Model: c.Model, Name: c.ModelName})
 		}
 		m := &out[i]
-		good := len(c.Rows) == len(c.Cases) && len(c.Rows) > 0
+		rows := caseRows(c.Rows)
+		good := len(rows) == len(c.Cases) && len(rows) > 0
 		var logT, logI, logC float64
-		for _, r := range c.Rows {
+		for _, r := range rows {
 			if r.Status != results.StatusOK || r.OutputThroughput == nil || *r.OutputThroughput <= 0 {
 				good = false
 				break
@@ -226,7 +233,7 @@ func rank(cfgs []ConfigReport) []ModelRanking {
 			m.Failed = append(m.Failed, c.Display)
 			continue
 		}
-		n := float64(len(c.Rows))
+		n := float64(len(rows))
 		m.Ranked = append(m.Ranked, Ranked{ConfigID: c.ID, Variant: c.Variant, Display: c.Display, GPUs: c.GPUs,
 			OutputThroughput: math.Exp(logT / n), ITLMs: math.Exp(logI / n), OutputCostPer1M: math.Exp(logC / n)})
 	}

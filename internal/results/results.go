@@ -48,6 +48,8 @@ type Result struct {
 	Simulated     bool   `json:"simulated"`
 	Status        string `json:"status"`
 
+	// Repeat is the repetition index of the case (0-based; repeats: N in the sweep file).
+	Repeat    int `json:"repeat"`
 	BatchSize int `json:"batch_size"`
 	InputLen  int `json:"input_len"`
 	OutputLen int `json:"output_len"`
@@ -124,7 +126,7 @@ type Server struct {
 
 // Key identifies a case within a run.
 func (r *Result) Key() string {
-	return r.ConfigID + "|" + itoa(r.BatchSize) + "|" + itoa(r.InputLen) + "|" + itoa(r.OutputLen)
+	return r.ConfigID + "|" + itoa(r.BatchSize) + "|" + itoa(r.InputLen) + "|" + itoa(r.OutputLen) + "|" + itoa(r.Repeat)
 }
 
 func itoa(n int) string {

@@ -34,6 +34,9 @@ type Meta struct {
 	GPULabel     string        `json:"gpu_label"`
 	GPUHourPrice float64       `json:"gpu_hour_price"`
 	Schedule     string        `json:"schedule"`
+	Repeats      int           `json:"repeats"`
+	Objective    string        `json:"objective,omitempty"`
+	CostBudget   float64       `json:"cost_budget,omitempty"`
 	StartedAt    time.Time     `json:"started_at"`
 	Configs      []plan.Config `json:"configs"`
 }
@@ -99,7 +102,8 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	runID := time.Now().UTC().Format("20060102T150405Z")
 	if meta == nil {
 		meta = &Meta{RunID: runID, Name: o.File.Name, SweepFile: o.File.Source, Engine: o.File.Engine, DryRun: o.DryRun,
-			GPULabel: o.File.GPULabel, GPUHourPrice: o.File.GPUHourPrice, Schedule: "exclusive", StartedAt: time.Now().UTC(), Configs: o.Configs}
+			GPULabel: o.File.GPULabel, GPUHourPrice: o.File.GPUHourPrice, Schedule: "exclusive", StartedAt: time.Now().UTC(), Configs: o.Configs,
+			Repeats: o.File.Repeats, Objective: o.File.Objective, CostBudget: o.File.CostBudget}
 	} else {
 		meta.Configs = mergeConfigs(meta.Configs, o.Configs)
 	}
@@ -120,7 +124,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	sum := Summary{RunID: meta.RunID, Configs: len(o.Configs)}
 	settings := bench.Settings{
 		Profile: o.File.Profile, ProfileSteps: o.File.ProfileSteps, RequestTimeout: o.File.RequestTimeout,
-		Warmup: o.File.Warmup, GPUHourPrice: o.File.GPUHourPrice, GPULabel: o.File.GPULabel,
+		Warmup: o.File.Warmup, GPUHourPrice: o.File.GPUHourPrice, GPULabel: o.File.GPULabel, Repeats: o.File.Repeats,
 	}
 	for i, cfg := range o.Configs {
 		if done[cfg.ID] {

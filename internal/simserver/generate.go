@@ -98,9 +98,11 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 		total += l
 	}
 	begin := time.Now()
+	// Run-to-run noise: one factor per request (--sim-jitter), on top of per-step noise.
+	run := s.jittered(1)
 	// Prefill: all prompts of the batch in one extend step.
-	prefillUs := s.jittered(float64(total) * s.speed.PrefillUsPerToken)
-	stepUs := s.speed.DecodeStepMs * 1e3 * (1 + 0.02*float64(bs-1))
+	prefillUs := run * s.jittered(float64(total)*s.speed.PrefillUsPerToken)
+	stepUs := run * s.speed.DecodeStepMs * 1e3 * (1 + 0.02*float64(bs-1))
 	var fl http.Flusher
 	if req.Stream {
 		w.Header().Set("Content-Type", "text/event-stream")

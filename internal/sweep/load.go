@@ -91,14 +91,14 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 
 var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
 	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
-	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs"}
+	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget"}
 
 var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "moe_backends", "tp_args", "env"}
 
 func (p *parser) file_(root *yaml.Node) (*File, error) {
 	f := &File{
 		GPUHourPrice: DefaultGPUHourPrice, LaunchTimeout: DefaultLaunchTimeout, RequestTimeout: DefaultRequestTimeout,
-		StopGrace: DefaultStopGrace, ProfileSteps: DefaultProfileSteps, Warmup: true,
+		StopGrace: DefaultStopGrace, ProfileSteps: DefaultProfileSteps, Warmup: true, Repeats: 1,
 		BatchSizes: []int{1}, InputLens: []int{1024}, OutputLens: []int{16}, TPSizes: []int{1},
 	}
 	var modelsNode *yaml.Node
@@ -155,6 +155,16 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 			f.Env, err = p.env(v, key)
 		case "hardware":
 			f.Hardware, err = p.hardware(v)
+		case "repeats":
+			f.Repeats, err = p.positiveInt(v, key)
+		case "objective":
+			if f.Objective, err = p.str(v, key); err == nil && !slices.Contains(Objectives, f.Objective) {
+				err = p.errAt(v, "objective %q is not one of %s", f.Objective, strings.Join(Objectives, ", "))
+			}
+		case "cost_budget":
+			if f.CostBudget, err = p.float(v, key); err == nil && f.CostBudget <= 0 {
+				err = p.errAt(v, "cost_budget must be a positive USD amount per 1M output tokens")
+			}
 		case "model_configs":
 			if v.Kind == yaml.ScalarNode {
 				var d string
@@ -170,6 +180,9 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if f.Objective == "budget" && f.CostBudget == 0 {
+		return nil, p.errAt(root, "objective: budget needs cost_budget (USD per 1M output tokens)")
 	}
 	if f.Engine == "" {
 		return nil, p.errAt(root, "missing key \"engine\": say which engine serves the models (%s)", strings.Join(Engines, ", "))
@@ -449,3 +462,6 @@ func IsEnvParam(key string) bool {
 	}
 	return true
 }
+
+// Objectives a sweep file may choose for its recommendation.
+var Objectives = []string{"itl", "output_throughput", "cost", "budget"}

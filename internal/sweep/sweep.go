@@ -53,6 +53,13 @@ type File struct {
 	Models []Model
 	// Hardware optionally describes the GPUs of the host.
 	Hardware *Hardware
+	// Repeats runs each case this many times (fresh prompts, cache flushed).
+	Repeats int
+	// Objective picks the recommendation in the closing list: itl, output_throughput,
+	// cost or budget (fastest within CostBudget); "" means itl at batch 1, else output_throughput.
+	Objective string
+	// CostBudget is the output cost limit (USD per 1M output tokens) of the budget objective.
+	CostBudget float64
 	// ModelConfigs are folders holding models' config.json as <org>--<name>/config.json,
 	// resolved against the sweep file's folder.
 	ModelConfigs []string
