@@ -51,7 +51,7 @@ type Session struct {
 	// Emit receives each result as soon as it is known.
 	Emit func(results.Result) error
 
-	info     engine.ServerInfo
+	info      engine.ServerInfo
 	lastSeed  uint64
 	curRepeat int
 }

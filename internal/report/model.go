@@ -94,7 +94,7 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	}
 	rep := Build(*meta, results.Latest(rs), results.LatestServers(ss), links)
 	rep.addBreakdowns(dir)
-	rep.recommend()
+	rep.recommend() // again, now with the trace breakdowns for the reasons
 	return rep, nil
 }
 
@@ -157,6 +157,7 @@ func Build(meta runner.Meta, rs []results.Result, servers map[string]results.Ser
 		rep.Rankings[i].Knobs = knobEffects(rep.Rankings[i], rep.Configs)
 	}
 	rep.Objective = rep.primaryObjective()
+	rep.recommend()
 	price := meta.GPUHourPrice
 	gpuSet := map[int]bool{}
 	for _, c := range cfgs {

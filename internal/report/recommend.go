@@ -83,6 +83,7 @@ type candidate struct {
 // margin with its confidence interval, and prefers the cheaper configuration
 // when the difference is not significant.
 func (r *Report) recommend() {
+	r.Recommendations = nil
 	models := map[string][]ConfigReport{}
 	var order []string
 	for _, c := range r.Configs {

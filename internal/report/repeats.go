@@ -131,6 +131,9 @@ func repeatLine(c ConfigReport) string {
 		if cs.TokenITLP50 > 0 {
 			p += fmt.Sprintf("per-token ITL p50 %.2f / p90 %.2f / p99 %.2f ms", cs.TokenITLP50, cs.TokenITLP90, cs.TokenITLP99)
 		}
+		if p == fmt.Sprintf("%s: ", cs.Case) {
+			continue
+		}
 		parts = append(parts, strings.TrimSuffix(p, "; "))
 	}
 	if len(parts) == 0 {
