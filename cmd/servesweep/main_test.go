@@ -28,6 +28,8 @@ func TestMain(m *testing.M) {
 	binDir = dir
 	// Pre-flight must not reach the Hugging Face Hub from tests: loopback only.
 	os.Setenv("HF_HUB_OFFLINE", "1")
+	// The history database goes to a temporary data directory, not the user's.
+	os.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
 	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "servesweep"), ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engine/sim"
+	"github.com/servesweep/servesweep/internal/history"
 	"github.com/servesweep/servesweep/internal/report"
 	"github.com/servesweep/servesweep/internal/runner"
 	"github.com/spf13/cobra"
@@ -24,6 +25,8 @@ type runOptions struct {
 	Host      string
 	Force     bool
 	Repeats   int
+	DB        string
+	NoHistory bool
 	pre       preflightOptions
 }
 
@@ -58,6 +61,8 @@ everything measured; finish with --resume DIR).`,
 	f.Float64Var(&o.TimeScale, "time-scale", 0.05, "with --dry-run: run the simulation this much faster than modelled time (results are converted back)")
 	f.StringVar(&o.Host, "host", "127.0.0.1", "address servers listen on")
 	f.BoolVar(&o.Force, "force", false, "launch configurations that pre-flight checks would skip")
+	f.StringVar(&o.DB, "db", "", "history database the run is recorded in (default under the user's data directory)")
+	f.BoolVar(&o.NoHistory, "no-history", false, "do not record the run in the history database")
 	f.IntVar(&o.Repeats, "repeats", 0, "run each case this many times (overrides the sweep file's repeats)")
 	o.pre.addFlags(cmd)
 	return cmd
@@ -110,6 +115,11 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	if err := writeReports(env, dir); err != nil {
 		return err
 	}
+	if !o.NoHistory {
+		if err := recordHistory(env, o.DB, dir); err != nil {
+			fmt.Fprintf(env.Stderr, "servesweep: warning: run not recorded in the history database: %v\n", err)
+		}
+	}
 	fmt.Fprintf(env.Stderr, "servesweep: %d cases passed, %d failed; %d server failures; %d configurations skipped by pre-flight; report: %s\n",
 		sum.CasesOK, sum.CasesFailed, sum.ServerFails, sum.SkippedPreflight, filepath.Join(dir, "report.md"))
 	if sum.Interrupted {
@@ -157,4 +167,17 @@ func writeReports(env Env, dir string) error {
 		return rep.Markdown(f)
 	}
 	return nil
+}
+
+func recordHistory(env Env, db, dir string) error {
+	d, err := history.Open(dbPath(env, db))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	id, err := d.Record(dir)
+	if err == nil {
+		fmt.Fprintf(env.Stderr, "servesweep: recorded run %s in %s\n", id, dbPath(env, db))
+	}
+	return err
 }
