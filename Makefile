@@ -38,10 +38,11 @@ dry-run: build
 	$(BIN) run --dry-run examples/neurips-tp-moe.yaml --out runs/dry-run
 	@cat runs/dry-run/report.md
 
-# Everything, including the real-engine tests against Ollama (installed first).
+# Everything, including the real-engine tests against Ollama and the browser
+# tests in headless Chromium (both installed first when missing).
 test: ollama
 	$(GO) vet ./...
-	SERVESWEEP_OLLAMA=$(OLLAMA) $(GO) test -count=1 -timeout 25m ./...
+	SERVESWEEP_OLLAMA=$(OLLAMA) SERVESWEEP_CHROMIUM=$$(scripts/install-chromium.sh | tail -1) $(GO) test -count=1 -timeout 25m ./...
 
 # Unit and sim tests only (no Ollama).
 unit:

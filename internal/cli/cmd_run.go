@@ -152,6 +152,10 @@ func writeReports(env Env, dir string) error {
 		return err
 	}
 	md.Close()
+	if h, err := os.Create(filepath.Join(dir, "report.html")); err == nil {
+		rep.HTML(h, report.HTMLOptions{})
+		h.Close()
+	}
 	js, err := os.Create(filepath.Join(dir, "report.json"))
 	if err != nil {
 		return err
