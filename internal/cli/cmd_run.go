@@ -185,3 +185,5 @@ func recordHistory(env Env, db, dir string) error {
 	}
 	return err
 }
+
+func writeFileString(p, s string) error { return os.WriteFile(p, []byte(s), 0o644) }
