@@ -46,6 +46,11 @@ func tinyModels(t *testing.T) (deepseek, qwen string) {
 
 func writeSweep(t *testing.T, body string) string {
 	t.Helper()
+	return writeSweepTB(t, body)
+}
+
+func writeSweepTB(t testing.TB, body string) string {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "sweep.yaml")
 	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
@@ -191,4 +196,13 @@ models:
 		t.Fatalf("results %+v", rs)
 	}
 	assertNoSurvivors(t, readServers(t, out))
+}
+
+func readFile(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

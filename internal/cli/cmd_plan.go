@@ -6,18 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engines"
+	"github.com/servesweep/servesweep/internal/history"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/preflight"
+	"github.com/servesweep/servesweep/internal/schedule"
 	"github.com/servesweep/servesweep/internal/sweep"
 	"github.com/spf13/cobra"
 )
 
 type planOptions struct {
-	JSON bool
-	pre  preflightOptions
+	JSON     bool
+	Estimate bool
+	DB       string
+	pre      preflightOptions
 }
 
 func newPlanCmd(env Env) *cobra.Command {
@@ -42,6 +47,8 @@ found through NVML or nvidia-smi), SGLang's startup rules, and enough GPUs.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print configurations as a JSON array")
+	cmd.Flags().BoolVar(&o.Estimate, "estimate", false, "with --json: print {\"makespan_s\": {\"exclusive\", \"packed\"}, ...} instead of the configurations")
+	cmd.Flags().StringVar(&o.DB, "db", "", "history database that refines the estimates (default under the user's data directory)")
 	o.pre.addFlags(cmd)
 	return cmd
 }
@@ -74,9 +81,15 @@ func loadPlan(ctx context.Context, env Env, path string, eng engine.Engine, pre 
 }
 
 func runPlan(env Env, o planOptions, path string) error {
-	_, cfgs, _, err := loadPlan(context.Background(), env, path, nil, o.pre)
+	f, cfgs, _, err := loadPlan(context.Background(), env, path, nil, o.pre)
 	if err != nil {
 		return err
+	}
+	est := estimate(env, o, f, cfgs)
+	if o.Estimate && o.JSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(est)
 	}
 	if o.JSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -84,5 +97,60 @@ func runPlan(env Env, o planOptions, path string) error {
 		return enc.Encode(cfgs)
 	}
 	plan.WriteTable(env.Stdout, cfgs)
+	if est.GPUs > 0 {
+		fmt.Fprintf(env.Stdout, "expected wall time on %d GPUs: exclusive %s, packed %s (%.1f× faster; estimates: %s)\n", est.GPUs,
+			time.Duration(est.Makespan["exclusive"]*1e9).Round(time.Second), time.Duration(est.Makespan["packed"]*1e9).Round(time.Second),
+			est.Makespan["exclusive"]/max(est.Makespan["packed"], 1e-9), est.Source)
+	} else {
+		fmt.Fprintf(env.Stdout, "expected wall time (one at a time): %s; add hardware: {gpus: N} or --gpus N for the packed estimate\n",
+			time.Duration(est.Makespan["exclusive"]*1e9).Round(time.Second))
+	}
 	return nil
+}
+
+// Estimate is the JSON of plan --estimate --json.
+type Estimate struct {
+	Makespan map[string]float64 `json:"makespan_s"`
+	GPUs     int                `json:"gpus"`
+	Configs  int                `json:"configs"`
+	Source   string             `json:"source"`
+	Expected map[string]float64 `json:"expected_s"`
+}
+
+func estimate(env Env, o planOptions, f *sweep.File, cfgs []plan.Config) Estimate {
+	e := Estimate{Makespan: map[string]float64{}, Configs: len(cfgs), Expected: map[string]float64{}, Source: "defaults"}
+	var db *history.DB
+	if d, err := history.Open(dbPath(env, o.DB)); err == nil {
+		db = d
+		defer d.Close()
+	}
+	refined := 0
+	var items []schedule.Item
+	for _, c := range cfgs {
+		if c.Verdict == plan.VerdictSkip {
+			continue
+		}
+		caseS := 0.0
+		if db != nil {
+			if v, ok := db.CaseSeconds(c.ID); ok {
+				caseS, refined = v, refined+1
+			}
+		}
+		var cases []schedule.CaseShape
+		for _, k := range c.Cases {
+			cases = append(cases, schedule.CaseShape{BatchSize: k.BatchSize, InputLen: k.InputLen, OutputLen: k.OutputLen})
+		}
+		exp := schedule.Expected(c.Engine, cases, f.Profile, f.Warmup, f.Repeats, 0, caseS)
+		e.Expected[c.ID] = exp
+		items = append(items, schedule.Item{ID: c.ID, GPUs: max(1, c.GPUs), Expected: exp})
+	}
+	if refined > 0 {
+		e.Source = fmt.Sprintf("defaults, %d configurations refined from history", refined)
+	}
+	e.Makespan["exclusive"] = schedule.Makespan(items, 1<<30, false)
+	if hw := o.pre.hardware(context.Background(), f); hw != nil && hw.GPUs > 0 {
+		e.GPUs = hw.GPUs
+		e.Makespan["packed"] = schedule.Makespan(items, hw.GPUs, true)
+	}
+	return e
 }

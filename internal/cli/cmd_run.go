@@ -10,9 +10,13 @@ import (
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engine/sim"
+	"github.com/servesweep/servesweep/internal/gpu"
 	"github.com/servesweep/servesweep/internal/history"
+	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/report"
 	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/schedule"
+	"github.com/servesweep/servesweep/internal/sweep"
 	"github.com/spf13/cobra"
 )
 
@@ -26,6 +30,7 @@ type runOptions struct {
 	Force     bool
 	Repeats   int
 	DB        string
+	Parallel  bool
 	NoHistory bool
 	pre       preflightOptions
 }
@@ -61,6 +66,7 @@ everything measured; finish with --resume DIR).`,
 	f.Float64Var(&o.TimeScale, "time-scale", 0.05, "with --dry-run: run the simulation this much faster than modelled time (results are converted back)")
 	f.StringVar(&o.Host, "host", "127.0.0.1", "address servers listen on")
 	f.BoolVar(&o.Force, "force", false, "launch configurations that pre-flight checks would skip")
+	f.BoolVar(&o.Parallel, "parallel", false, "packed schedule: run several configurations at once on disjoint GPU sets (same as schedule: packed)")
 	f.StringVar(&o.DB, "db", "", "history database the run is recorded in (default under the user's data directory)")
 	f.BoolVar(&o.NoHistory, "no-history", false, "do not record the run in the history database")
 	f.IntVar(&o.Repeats, "repeats", 0, "run each case this many times (overrides the sweep file's repeats)")
@@ -101,11 +107,27 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 		}
 		dir = filepath.Join("runs", name+"-"+time.Now().Format("20060102-150405"))
 	}
-	fmt.Fprintf(env.Stderr, "servesweep: run directory %s (%d configurations%s)\n", dir, len(cfgs), map[bool]string{true: ", dry run with the sim engine", false: ""}[o.DryRun])
-	sum, err := runner.Run(ctx, runner.Options{
+	ropts := runner.Options{
 		File: f, Configs: cfgs, Engine: eng, Executor: localExecutor(ctx, env, o, eng), Dir: dir,
 		Resume: o.Resume != "", DryRun: o.DryRun, Log: env.Stderr, Force: o.Force,
-	})
+	}
+	if o.Parallel || f.Schedule == "packed" {
+		hw := o.pre.hardware(ctx, f)
+		if hw == nil || hw.GPUs == 0 {
+			return usagef("a packed schedule needs the host's GPU count: add hardware: {gpus: N} to the sweep file or pass --gpus N")
+		}
+		ropts.Packed, ropts.GPUs = true, hw.GPUs
+		if snap, err := gpu.Host(ctx); err == nil {
+			ropts.Topology = snap.Topology
+		}
+		scale := 0.0
+		if o.DryRun {
+			scale = o.TimeScale
+		}
+		ropts.Expected = func(c plan.Config) float64 { return expectedSeconds(f, c, scale) }
+	}
+	fmt.Fprintf(env.Stderr, "servesweep: run directory %s (%d configurations%s)\n", dir, len(cfgs), map[bool]string{true: ", dry run with the sim engine", false: ""}[o.DryRun])
+	sum, err := runner.Run(ctx, ropts)
 	if err != nil {
 		if sum.RunID == "" {
 			return usageError{err}
@@ -187,3 +209,13 @@ func recordHistory(env Env, db, dir string) error {
 }
 
 func writeFileString(p, s string) error { return os.WriteFile(p, []byte(s), 0o644) }
+
+// expectedSeconds estimates a configuration's wall time for scheduling and makespan.
+func expectedSeconds(f *sweep.File, c plan.Config, timeScale float64) float64 {
+	var cases []schedule.CaseShape
+	for _, k := range c.Cases {
+		cases = append(cases, schedule.CaseShape{BatchSize: k.BatchSize, InputLen: k.InputLen, OutputLen: k.OutputLen})
+	}
+	engine := c.Engine
+	return schedule.Expected(engine, cases, f.Profile, f.Warmup, f.Repeats, timeScale, 0)
+}

@@ -23,6 +23,8 @@ type Job struct {
 	Timeouts Timeouts
 	// Emit receives every case result as soon as it is known.
 	Emit func(results.Result) error
+	// GPUIDs are the GPUs assigned to the job by a packed schedule (nil: the first GPUs).
+	GPUIDs []int
 	// Progress receives human progress lines (stderr).
 	Progress func(format string, args ...any)
 }

@@ -85,18 +85,24 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 	for k, v := range cfg.Env {
 		env = append(env, k+"="+Substitute(v, host, port, traceDir, workDir))
 	}
-	var gpuIDs []int
+	gpuIDs := job.GPUIDs
+	if len(gpuIDs) > 0 {
+		if _, set := cfg.Env["CUDA_VISIBLE_DEVICES"]; !set {
+			env = append(env, "CUDA_VISIBLE_DEVICES="+gpu.Visible(gpuIDs))
+		}
+		base.GPUIDs, rec.GPUIDs = gpuIDs, gpuIDs
+	}
 	if l.GPUs != nil {
 		if cfg.GPUs > l.GPUCount {
 			return failAll(results.KindLaunchError, fmt.Sprintf("needs %d GPUs, the host has %d", cfg.GPUs, l.GPUCount), "")
 		}
-		for i := 0; i < cfg.GPUs; i++ {
+		for i := 0; i < cfg.GPUs && len(job.GPUIDs) == 0; i++ {
 			gpuIDs = append(gpuIDs, i)
 		}
 		if err := gpu.CheckFree(ctx, l.GPUs, gpuIDs); err != nil {
 			return failAll(results.KindGPUBusy, "GPUs not free before launch: "+err.Error()+" (stop what holds them, then --resume)", "")
 		}
-		if _, set := cfg.Env["CUDA_VISIBLE_DEVICES"]; !set {
+		if _, set := cfg.Env["CUDA_VISIBLE_DEVICES"]; !set && len(job.GPUIDs) == 0 {
 			env = append(env, "CUDA_VISIBLE_DEVICES="+gpu.Visible(gpuIDs))
 		}
 		base.GPUIDs = gpuIDs

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS results (
   run_id TEXT, config_id TEXT, model TEXT, model_key TEXT, variant TEXT, engine TEXT, engine_version TEXT,
   hardware TEXT, gpus INTEGER, batch_size INTEGER, input_len INTEGER, output_len INTEGER, repeat INTEGER,
   status TEXT, failure_kind TEXT, latency_s REAL, ttft_s REAL, input_throughput REAL, output_throughput REAL,
-  itl_ms REAL, input_cost_per_1m REAL, output_cost_per_1m REAL, started_at TEXT,
+  itl_ms REAL, input_cost_per_1m REAL, output_cost_per_1m REAL, started_at TEXT, case_seconds REAL,
   PRIMARY KEY (run_id, config_id, batch_size, input_len, output_len, repeat)
 );
 CREATE INDEX IF NOT EXISTS results_model ON results (model, engine_version, config_id, hardware);

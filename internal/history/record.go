@@ -46,7 +46,7 @@ func (d *DB) Record(dir string) (string, error) {
 		meta.StartedAt.Format(time.RFC3339), abs, meta.SweepFile, meta.DryRun, ok, failed); err != nil {
 		return "", err
 	}
-	st, err := tx.Prepare(`INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	st, err := tx.Prepare(`INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return "", err
 	}
@@ -54,7 +54,8 @@ func (d *DB) Record(dir string) (string, error) {
 	for _, r := range rs {
 		if _, err := st.Exec(meta.RunID, r.ConfigID, r.Model, r.ModelKey, r.Variant, r.Engine, r.EngineVersion, hardware, r.GPUs,
 			r.BatchSize, r.InputLen, r.OutputLen, r.Repeat, r.Status, r.FailureKind, nf(r.LatencyS), nf(r.TTFTS), nf(r.InputThroughput),
-			nf(r.OutputThroughput), nf(r.ITLMs), nf(r.InputCostPer1M), nf(r.OutputCostPer1M), r.StartedAt.Format(time.RFC3339Nano)); err != nil {
+			nf(r.OutputThroughput), nf(r.ITLMs), nf(r.InputCostPer1M), nf(r.OutputCostPer1M), r.StartedAt.Format(time.RFC3339Nano),
+			r.EndedAt.Sub(r.StartedAt).Seconds()); err != nil {
 			return "", fmt.Errorf("history: %w", err)
 		}
 	}
@@ -103,4 +104,13 @@ func (d *DB) Runs(model string) ([]Run, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// CaseSeconds is the mean wall time of one passed case of a configuration in
+// earlier real (not simulated) runs, to refine schedule estimates.
+func (d *DB) CaseSeconds(configID string) (float64, bool) {
+	var v sql.NullFloat64
+	d.db.QueryRow(`SELECT avg(x.case_seconds) FROM results x JOIN runs r ON r.run_id = x.run_id
+	  WHERE x.config_id = ? AND x.status = 'ok' AND r.dry_run = 0 AND x.case_seconds > 0`, configID).Scan(&v)
+	return v.Float64, v.Valid
 }

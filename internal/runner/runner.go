@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/bench"
@@ -52,7 +53,13 @@ type Options struct {
 	DryRun   bool
 	// Force launches configurations whose pre-flight verdict is skip.
 	Force bool
-	Log   io.Writer // progress lines
+	// Packed runs several configurations at once on disjoint GPU sets of a
+	// GPUs-sized pool; Expected gives each configuration's expected seconds.
+	Packed   bool
+	GPUs     int
+	Topology [][]string
+	Expected func(plan.Config) float64
+	Log      io.Writer // progress lines
 }
 
 // Summary counts what a run did.
@@ -107,6 +114,9 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	} else {
 		meta.Configs = mergeConfigs(meta.Configs, o.Configs)
 	}
+	if o.Packed {
+		meta.Schedule = "packed"
+	}
 	if err := writeMeta(o.Dir, meta); err != nil {
 		return Summary{}, err
 	}
@@ -126,52 +136,81 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		Profile: o.File.Profile, ProfileSteps: o.File.ProfileSteps, RequestTimeout: o.File.RequestTimeout,
 		Warmup: o.File.Warmup, GPUHourPrice: o.File.GPUHourPrice, GPULabel: o.File.GPULabel, Repeats: o.File.Repeats,
 	}
-	for i, cfg := range o.Configs {
-		if done[cfg.ID] {
-			sum.Skipped++
-			logf("[%d/%d] %s: already complete, skipped (resume)", i+1, len(o.Configs), cfg.ID)
-			continue
-		}
-		if ctx.Err() != nil {
-			sum.Interrupted = true
-			break
-		}
+	var mu sync.Mutex // guards sum
+	runOne := func(i int, cfg plan.Config, gpuIDs []int) (stop bool, err error) {
 		if cfg.Verdict == "skip" && !o.Force {
 			logf("[%d/%d] %s: skipped by pre-flight: %s", i+1, len(o.Configs), cfg.ID, strings.Join(cfg.Reasons, "; "))
 			if err := recordSkipped(meta.RunID, cfg, o.File, o.DryRun, resApp, srvApp); err != nil {
-				return sum, err
+				return true, err
 			}
+			mu.Lock()
 			sum.SkippedPreflight++
-			continue
+			mu.Unlock()
+			return false, nil
 		}
-		logf("[%d/%d] %s: %s %s on %d GPU(s)", i+1, len(o.Configs), cfg.ID, cfg.Model, cfg.Variant, cfg.GPUs)
+		where := fmt.Sprintf("%d GPU(s)", cfg.GPUs)
+		if len(gpuIDs) > 0 {
+			where = fmt.Sprintf("GPUs %v", gpuIDs)
+		}
+		logf("[%d/%d] %s: %s %s on %s", i+1, len(o.Configs), cfg.ID, cfg.Model, cfg.Variant, where)
 		job := executor.Job{
-			RunID: meta.RunID, Config: cfg, Engine: o.Engine, Dir: o.Dir, Settings: settings,
+			RunID: meta.RunID, Config: cfg, Engine: o.Engine, Dir: o.Dir, Settings: settings, GPUIDs: gpuIDs,
 			Timeouts: executor.Timeouts{Launch: o.File.LaunchTimeout, StopGrace: o.File.StopGrace},
 			Emit: func(r results.Result) error {
+				mu.Lock()
 				if r.Status == results.StatusOK {
 					sum.CasesOK++
 				} else {
 					sum.CasesFailed++
 				}
+				mu.Unlock()
 				return resApp.Append(r)
 			},
 			Progress: logf,
 		}
 		rec := o.Executor.Execute(ctx, job)
 		if err := srvApp.Append(rec); err != nil {
-			return sum, fmt.Errorf("cannot record server: %w", err)
+			return true, fmt.Errorf("cannot record server: %w", err)
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		if rec.Status == results.StatusFailed {
 			sum.ServerFails++
 			logf("%s: %s: %s", cfg.ID, rec.FailureKind, firstLine(rec.Error))
 		}
 		if rec.Status == "interrupted" || ctx.Err() != nil {
 			sum.Interrupted = true
-			break
+			return true, nil
 		}
+		return false, nil
 	}
-	return sum, nil
+	var todo []int
+	for i, cfg := range o.Configs {
+		if done[cfg.ID] {
+			sum.Skipped++
+			logf("[%d/%d] %s: already complete, skipped (resume)", i+1, len(o.Configs), cfg.ID)
+			continue
+		}
+		todo = append(todo, i)
+	}
+	if !o.Packed {
+		for _, i := range todo {
+			if ctx.Err() != nil {
+				sum.Interrupted = true
+				break
+			}
+			stop, err := runOne(i, o.Configs[i], nil)
+			if err != nil {
+				return sum, err
+			}
+			if stop {
+				break
+			}
+		}
+		return sum, nil
+	}
+	err = runPacked(ctx, o, todo, runOne, &mu, &sum, logf)
+	return sum, err
 }
 
 func mergeConfigs(old, cur []plan.Config) []plan.Config {

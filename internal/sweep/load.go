@@ -91,7 +91,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 
 var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
 	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
-	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget"}
+	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule"}
 
 var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "moe_backends", "tp_args", "env"}
 
@@ -155,6 +155,10 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 			f.Env, err = p.env(v, key)
 		case "hardware":
 			f.Hardware, err = p.hardware(v)
+		case "schedule":
+			if f.Schedule, err = p.str(v, key); err == nil && f.Schedule != "exclusive" && f.Schedule != "packed" {
+				err = p.errAt(v, "schedule must be exclusive (one configuration at a time) or packed (several at once on disjoint GPUs), got %q", f.Schedule)
+			}
 		case "repeats":
 			f.Repeats, err = p.positiveInt(v, key)
 		case "objective":

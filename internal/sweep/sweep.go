@@ -53,6 +53,8 @@ type File struct {
 	Models []Model
 	// Hardware optionally describes the GPUs of the host.
 	Hardware *Hardware
+	// Schedule is exclusive (one configuration at a time, the default) or packed.
+	Schedule string
 	// Repeats runs each case this many times (fresh prompts, cache flushed).
 	Repeats int
 	// Objective picks the recommendation in the closing list: itl, output_throughput,

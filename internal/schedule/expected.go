@@ -1,0 +1,36 @@
+package schedule
+
+// Defaults for expected durations, in seconds, before history refines them.
+var launchSeconds = map[string]float64{"sglang": 300, "vllm": 300, "ollama": 5, "sim": 2}
+
+// CaseShape is what an estimate needs of a benchmark case.
+type CaseShape struct{ BatchSize, InputLen, OutputLen int }
+
+// Expected estimates one configuration's wall time: launch, warmup, every
+// case (prefill at ~20k tok/s, decode at ~20 ms per step, doubled when
+// profiling), and repeats. caseSeconds > 0 replaces the per-case model (history).
+func Expected(engine string, cases []CaseShape, profile, warmup bool, repeats int, timeScale, caseSeconds float64) float64 {
+	launch, ok := launchSeconds[engine]
+	if !ok {
+		launch = 300
+	}
+	t := launch
+	if warmup {
+		t += 10
+	}
+	for _, c := range cases {
+		one := float64(c.BatchSize*c.InputLen)/20000 + float64(c.OutputLen)*0.02
+		if caseSeconds > 0 {
+			one = caseSeconds
+		}
+		n := float64(max(1, repeats))
+		if profile {
+			n++
+		}
+		t += one * n
+	}
+	if timeScale > 0 && engine == "sim" {
+		t *= timeScale
+	}
+	return t + 5 // stop and GPU release
+}
