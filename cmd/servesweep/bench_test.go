@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,5 +71,24 @@ func TestBenchRunningServer(t *testing.T) {
 	b, err = exec.Command(bin(), "sim-server", "--model-path", "org/m", "--port", port).CombinedOutput()
 	if err == nil || !strings.Contains(string(b), "is not free") {
 		t.Fatalf("port in use: %v\n%s", err, b)
+	}
+}
+
+func TestSelftestJSON(t *testing.T) {
+	out, err := exec.Command(bin(), "selftest", "--json", "--levels", "1,8", "--tokens", "20").Output()
+	if err != nil {
+		t.Fatalf("selftest: %v", err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal(out, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"itl_abs_err_ms_median", "ttft_abs_err_ms_median", "max_streams", "tokens_per_s", "client_cpu_pct"} {
+		if _, ok := s[k]; !ok {
+			t.Fatalf("selftest --json lacks %s: %s", k, out)
+		}
+	}
+	if s["max_streams"].(float64) < 8 {
+		t.Fatalf("8 streams must not distort ITL: %s", out)
 	}
 }

@@ -116,6 +116,8 @@ type ServerInfo struct {
 type Arrival struct {
 	At     time.Duration // since Stream.Tic
 	Tokens int
+	// Sent is when the server says it wrote the update (test emitters only; 0 otherwise).
+	Sent time.Duration
 }
 
 // Stream is the raw record of one Generate call.

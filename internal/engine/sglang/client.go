@@ -169,14 +169,21 @@ func (c *Client) Generate(ctx context.Context, gr engine.GenerateRequest) (*engi
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return nil, &engine.RequestError{Kind: "http", Msg: fmt.Sprintf("/generate answered %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))}
 	}
-	return ReadStream(resp.Body, tic, len(gr.InputIDs), gr.OutputLen)
+	s, err := ReadStream(resp.Body, tic, len(gr.InputIDs), gr.OutputLen)
+	// Drain what follows [DONE] so the connection is reused by the next request.
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	return s, err
 }
+
+// useFastPath is switched off only by benchmarks that measure the decoder baseline.
+var useFastPath = true
 
 // event is the part of a /generate stream event servesweep reads.
 type event struct {
 	Index    int             `json:"index"`
 	Error    json.RawMessage `json:"error"`
 	MetaInfo *struct {
+		SentNs       int64 `json:"sent_ns"`
 		FinishReason *struct {
 			Type    string `json:"type"`
 			Message string `json:"message"`
@@ -209,6 +216,15 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 			done = true
 			break
 		}
+		// Hot path: most updates are read without decoding or allocating.
+		if idx, comp, prompt, sent, ok := fastEvent(data); ok && useFastPath && idx >= 0 && idx < n {
+			if comp > s.Output[idx] {
+				s.Arrivals[idx] = append(s.Arrivals[idx], engine.Arrival{At: at.Sub(tic), Tokens: comp, Sent: time.Duration(sent)})
+				s.Output[idx] = comp
+			}
+			s.Prompt[idx] = prompt
+			continue
+		}
 		var ev event
 		if err := json.Unmarshal(data, &ev); err != nil {
 			return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event is not JSON (%v): %.120q", err, data)}
@@ -225,7 +241,7 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 		m := ev.MetaInfo
 		i := ev.Index
 		if m.CompletionTokens > s.Output[i] {
-			s.Arrivals[i] = append(s.Arrivals[i], engine.Arrival{At: at.Sub(tic), Tokens: m.CompletionTokens})
+			s.Arrivals[i] = append(s.Arrivals[i], engine.Arrival{At: at.Sub(tic), Tokens: m.CompletionTokens, Sent: time.Duration(m.SentNs)})
 			s.Output[i] = m.CompletionTokens
 		}
 		s.Prompt[i] = m.PromptTokens

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -157,4 +158,59 @@ func FuzzReadStream(f *testing.F) {
 			t.Fatalf("error of unexpected type %T: %v", err, err)
 		}
 	})
+}
+
+func TestFastPathAgreesWithDecoder(t *testing.T) {
+	b, _ := os.ReadFile("testdata/stream_bs2.sse")
+	for _, line := range strings.Split(string(b), "\n\n") {
+		data := []byte(strings.TrimPrefix(line, "data: "))
+		if len(data) == 0 || string(data) == "[DONE]" {
+			continue
+		}
+		var ev event
+		json.Unmarshal(data, &ev)
+		idx, comp, prompt, _, ok := fastEvent(data)
+		if ev.MetaInfo.FinishReason != nil {
+			if ok {
+				t.Fatalf("final events take the full decoder: %s", data)
+			}
+			continue
+		}
+		if !ok || idx != ev.Index || comp != ev.MetaInfo.CompletionTokens || prompt != ev.MetaInfo.PromptTokens {
+			t.Fatalf("fast %d %d %d ok=%v, decoder %+v", idx, comp, prompt, ok, ev)
+		}
+	}
+	if _, _, _, _, ok := fastEvent([]byte(`{"text":"\"finish_reason\": null","meta_info":{"finish_reason":{"type":"length"},"completion_tokens":3}}`)); ok {
+		t.Fatal("a quoted key inside a string must not fool the fast path")
+	}
+}
+
+// BenchmarkReadStream measures the client's per-token cost on a 512-token
+// stream; the Decoder variant is the baseline without the fast path.
+func BenchmarkReadStream(b *testing.B) { benchReadStream(b) }
+
+func BenchmarkReadStreamDecoder(b *testing.B) {
+	useFastPath = false
+	defer func() { useFastPath = true }()
+	benchReadStream(b)
+}
+
+func benchReadStream(b *testing.B) {
+	var buf bytes.Buffer
+	for tok := 1; tok <= 512; tok++ {
+		fin := "null"
+		if tok == 512 {
+			fin = `{"type":"length","length":512}`
+		}
+		fmt.Fprintf(&buf, `data: {"text":"%s","output_ids":[%d],"meta_info":{"id":"a","finish_reason":%s,"prompt_tokens":4096,"completion_tokens":%d,"cached_tokens":0},"index":0}`+"\n\n", strings.Repeat("x", tok%64), tok, fin, tok)
+	}
+	buf.WriteString("data: [DONE]\n\n")
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadStream(bytes.NewReader(data), time.Now(), 1, 512); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
