@@ -123,6 +123,9 @@ func (s *Session) runCase(ctx context.Context, i int, c plan.Case, rep int) erro
 	}
 }
 
+// Info is what the server said about itself at the start of the session.
+func (s *Session) Info() engine.ServerInfo { return s.info }
+
 func (s *Session) dead() bool {
 	if s.Alive == nil {
 		return false

@@ -9,8 +9,10 @@ import (
 
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/sweep"
 )
 
 // Job is one configuration to run.
@@ -23,6 +25,11 @@ type Job struct {
 	Timeouts Timeouts
 	// Emit receives every case result as soon as it is known.
 	Emit func(results.Result) error
+	// Load profiles run after the cases, for every (input, output) length pair.
+	Load []sweep.LoadProfile
+	SLO  *sweep.SLO
+	// EmitLoad receives each load result.
+	EmitLoad func(load.Result) error
 	// GPUIDs are the GPUs assigned to the job by a packed schedule (nil: the first GPUs).
 	GPUIDs []int
 	// Progress receives human progress lines (stderr).

@@ -75,6 +75,9 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 	for _, c := range cases {
 		maxBatch = max(maxBatch, c.BatchSize)
 	}
+	for _, l := range f.Load {
+		maxBatch = max(maxBatch, l.Concurrency)
+	}
 	var out []Config
 	for _, m := range f.Models {
 		backends := f.EffectiveMoEBackends(m)

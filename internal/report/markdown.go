@@ -52,6 +52,7 @@ func (r *Report) Markdown(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	r.summaryMarkdown(b)
+	r.loadMarkdown(b)
 	r.rankingMarkdown(b)
 	fmt.Fprintf(b, "_%s_\n", r.CostNote)
 	_, err := io.WriteString(w, b.String())

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/runner"
@@ -29,6 +30,8 @@ type Report struct {
 	Recommendations []Recommendation `json:"recommendations"`
 	// Objective is the one the closing list follows.
 	Objective string `json:"objective"`
+	// Load are the serving-load results (load.jsonl).
+	Load []load.Result `json:"load,omitempty"`
 }
 
 // ConfigReport is one configuration's table.
@@ -93,6 +96,7 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 		return nil, err
 	}
 	rep := Build(*meta, results.Latest(rs), results.LatestServers(ss), links)
+	rep.readLoad(dir)
 	rep.addBreakdowns(dir)
 	rep.recommend() // again, now with the trace breakdowns for the reasons
 	return rep, nil

@@ -17,10 +17,14 @@ import (
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/executor"
+	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
+
+// LoadFile holds one JSON line per load profile result.
+const LoadFile = "load.jsonl"
 
 // MetaFile is the run directory's description of the run.
 const MetaFile = "run.json"
@@ -130,6 +134,13 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		return Summary{}, err
 	}
 	defer srvApp.Close()
+	var loadApp *results.Appender
+	if len(o.File.Load) > 0 {
+		if loadApp, err = results.OpenAppender(filepath.Join(o.Dir, LoadFile)); err != nil {
+			return Summary{}, err
+		}
+		defer loadApp.Close()
+	}
 
 	sum := Summary{RunID: meta.RunID, Configs: len(o.Configs)}
 	settings := bench.Settings{
@@ -155,6 +166,13 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		logf("[%d/%d] %s: %s %s on %s", i+1, len(o.Configs), cfg.ID, cfg.Model, cfg.Variant, where)
 		job := executor.Job{
 			RunID: meta.RunID, Config: cfg, Engine: o.Engine, Dir: o.Dir, Settings: settings, GPUIDs: gpuIDs,
+			Load: o.File.Load, SLO: o.File.SLO,
+			EmitLoad: func(r load.Result) error {
+				if loadApp == nil {
+					return nil
+				}
+				return loadApp.Append(r)
+			},
 			Timeouts: executor.Timeouts{Launch: o.File.LaunchTimeout, StopGrace: o.File.StopGrace},
 			Emit: func(r results.Result) error {
 				mu.Lock()

@@ -87,6 +87,9 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.nGen++
+	s.active++
+	active := s.active
+	defer func() { s.mu.Lock(); s.active--; s.mu.Unlock() }()
 	n := s.nGen
 	prof := s.profile
 	s.profile = nil
@@ -102,7 +105,8 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	run := s.jittered(1)
 	// Prefill: all prompts of the batch in one extend step.
 	prefillUs := run * s.jittered(float64(total)*s.speed.PrefillUsPerToken)
-	stepUs := run * s.speed.DecodeStepMs * 1e3 * (1 + 0.02*float64(bs-1))
+	// Concurrent requests share the GPU: each step slows by 2% per extra sequence.
+	stepUs := run * s.speed.DecodeStepMs * 1e3 * (1 + 0.02*float64(bs-1+active-1))
 	var fl http.Flusher
 	if req.Stream {
 		w.Header().Set("Content-Type", "text/event-stream")

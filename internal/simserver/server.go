@@ -27,6 +27,7 @@ type Server struct {
 	mu      sync.Mutex
 	rng     *rand.Rand
 	nGen    int
+	active  int
 	profile *profileReq
 	lastGen float64
 	Version string

@@ -91,7 +91,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 
 var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
 	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
-	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule"}
+	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo"}
 
 var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "moe_backends", "tp_args", "env"}
 
@@ -155,6 +155,10 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 			f.Env, err = p.env(v, key)
 		case "hardware":
 			f.Hardware, err = p.hardware(v)
+		case "load":
+			f.Load, err = p.load(v)
+		case "slo":
+			f.SLO, err = p.slo(v)
 		case "schedule":
 			if f.Schedule, err = p.str(v, key); err == nil && f.Schedule != "exclusive" && f.Schedule != "packed" {
 				err = p.errAt(v, "schedule must be exclusive (one configuration at a time) or packed (several at once on disjoint GPUs), got %q", f.Schedule)
@@ -469,3 +473,72 @@ func IsEnvParam(key string) bool {
 
 // Objectives a sweep file may choose for its recommendation.
 var Objectives = []string{"itl", "output_throughput", "cost", "budget"}
+
+func (p *parser) load(n *yaml.Node) ([]LoadProfile, error) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return nil, p.errAt(n, "load must be a list of profiles such as {concurrency: 8, requests: 64} or {rate: 4, arrival: poisson, duration: 30s}")
+	}
+	var out []LoadProfile
+	for _, item := range n.Content {
+		var lp LoadProfile
+		err := p.fields(item, "load profile", []string{"concurrency", "rate", "arrival", "requests", "duration"}, func(key string, k, v *yaml.Node) error {
+			var err error
+			switch key {
+			case "concurrency":
+				lp.Concurrency, err = p.positiveInt(v, key)
+			case "rate":
+				if lp.Rate, err = p.float(v, key); err == nil && lp.Rate <= 0 {
+					err = p.errAt(v, "rate must be positive (requests per second)")
+				}
+			case "arrival":
+				if lp.Arrival, err = p.str(v, key); err == nil && lp.Arrival != "poisson" && lp.Arrival != "constant" {
+					err = p.errAt(v, "arrival must be poisson or constant, got %q", lp.Arrival)
+				}
+			case "requests":
+				lp.Requests, err = p.positiveInt(v, key)
+			case "duration":
+				lp.Duration, err = p.duration(v, key)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if (lp.Concurrency > 0) == (lp.Rate > 0) {
+			return nil, p.errAt(item, "a load profile needs exactly one of concurrency (closed loop) or rate (open loop)")
+		}
+		if lp.Arrival != "" && lp.Rate == 0 {
+			return nil, p.errAt(item, "arrival applies to rate profiles only")
+		}
+		if lp.Rate > 0 && lp.Arrival == "" {
+			lp.Arrival = "poisson"
+		}
+		if lp.Requests == 0 && lp.Duration == 0 {
+			if lp.Concurrency > 0 {
+				lp.Requests = 4 * lp.Concurrency
+			} else {
+				lp.Duration = 10 * time.Second
+			}
+		}
+		out = append(out, lp)
+	}
+	return out, nil
+}
+
+func (p *parser) slo(n *yaml.Node) (*SLO, error) {
+	s := &SLO{}
+	err := p.fields(n, "slo", []string{"ttft_ms", "itl_ms"}, func(key string, k, v *yaml.Node) error {
+		var err error
+		var f float64
+		if f, err = p.float(v, key); err == nil && f <= 0 {
+			err = p.errAt(v, "%s must be positive", key)
+		}
+		if key == "ttft_ms" {
+			s.TTFTMs = f
+		} else {
+			s.ITLMs = f
+		}
+		return err
+	})
+	return s, err
+}

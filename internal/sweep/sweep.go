@@ -53,6 +53,10 @@ type File struct {
 	Models []Model
 	// Hardware optionally describes the GPUs of the host.
 	Hardware *Hardware
+	// Load are serving-load profiles run for every (input, output) length pair.
+	Load []LoadProfile
+	// SLO bounds goodput: requests meeting them per second.
+	SLO *SLO
 	// Schedule is exclusive (one configuration at a time, the default) or packed.
 	Schedule string
 	// Repeats runs each case this many times (fresh prompts, cache flushed).
@@ -128,4 +132,21 @@ func (f *File) EffectiveMoEBackends(m Model) []string {
 		return m.MoEBackends
 	}
 	return f.MoEBackends
+}
+
+// LoadProfile is one serving load: a closed loop of Concurrency streams, or an
+// open loop of Rate requests per second (Poisson or constant arrivals), until
+// Requests have been sent or Duration has passed.
+type LoadProfile struct {
+	Concurrency int           `json:"concurrency,omitempty"`
+	Rate        float64       `json:"rate,omitempty"`
+	Arrival     string        `json:"arrival,omitempty"`
+	Requests    int           `json:"requests,omitempty"`
+	Duration    time.Duration `json:"duration_ns,omitempty"`
+}
+
+// SLO are latency objectives for goodput.
+type SLO struct {
+	TTFTMs float64 `json:"ttft_ms,omitempty"`
+	ITLMs  float64 `json:"itl_ms,omitempty"`
 }

@@ -1,0 +1,54 @@
+package report
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/servesweep/servesweep/internal/executor"
+	"github.com/servesweep/servesweep/internal/load"
+	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/runner"
+)
+
+func (r *Report) readLoad(dir string) {
+	ls, err := results.ReadLines[load.Result](filepath.Join(dir, runner.LoadFile))
+	if err == nil {
+		r.Load = ls
+	}
+}
+
+// loadMarkdown writes the serving-load tables.
+func (r *Report) loadMarkdown(b *strings.Builder) {
+	if len(r.Load) == 0 {
+		return
+	}
+	b.WriteString("### Serving load\n\n")
+	last := ""
+	saturated := 0
+	for _, l := range r.Load {
+		if l.ConfigID != last {
+			last = l.ConfigID
+			fmt.Fprintf(b, "**%s**\n\n| load | in/out | ok/failed | req/s | output tok/s | TTFT p50/p90/p99 (ms) | ITL p50/p90/p99 (ms) | TPOT p50 (ms) | E2E p50/p99 (ms) | goodput (req/s) | client CPU |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n", r.display(l.ConfigID))
+		}
+		good := "-"
+		if l.Goodput != nil {
+			good = fmt.Sprintf("%.2f", *l.Goodput)
+		}
+		cpu := fmt.Sprintf("%.0f%%", l.ClientCPUPct)
+		if l.ClientSaturated {
+			cpu += " ⚠"
+			saturated++
+		}
+		fmt.Fprintf(b, "| %s | %d/%d | %d/%d | %.2f | %.1f | %.1f / %.1f / %.1f | %.2f / %.2f / %.2f | %.2f | %.0f / %.0f | %s | %s |\n",
+			executor.ProfileLabel(l.Profile), l.InputLen, l.OutputLen, l.Completed, l.Failed, l.RequestThroughput, l.OutputThroughput,
+			l.TTFTMs.P50, l.TTFTMs.P90, l.TTFTMs.P99, l.ITLMs.P50, l.ITLMs.P90, l.ITLMs.P99, l.TPOTMs.P50, l.E2EMs.P50, l.E2EMs.P99, good, cpu)
+	}
+	b.WriteString("\n")
+	if saturated > 0 {
+		fmt.Fprintf(b, "⚠ In %d load result(s) the client used ≥ %.0f%% of the machine's CPU: the client, not the server, may have set those numbers (check with `servesweep selftest`).\n\n", saturated, load.SaturationPct)
+	}
+	if len(r.Load) > 0 && r.Load[0].SLO != nil {
+		fmt.Fprintf(b, "Goodput counts requests with TTFT ≤ %.0f ms and TPOT ≤ %.0f ms per second.\n\n", r.Load[0].SLO.TTFTMs, r.Load[0].SLO.ITLMs)
+	}
+}
