@@ -103,7 +103,7 @@ func TestErrorsNamePositionAndExpectation(t *testing.T) {
 		{"duplicate tp", "engine: sglang\ntp_sizes: [4, 4]\nmodels:\n  m: {path: a}\n", "s.yaml:2:15: tp_sizes lists 4 twice"},
 		{"bad model key", "engine: sglang\nmodels:\n  m m: {path: a}\n", `s.yaml:3:3: model key "m m" may use only`},
 		{"load both loops", "engine: sglang\nload:\n  - {concurrency: 8, rate: 2}\nmodels:\n  m: {path: a}\n", "s.yaml:3:5: a load profile needs exactly one of concurrency (closed loop) or rate (open loop)"},
-		{"load arrival", "engine: sglang\nload:\n  - {rate: 2, arrival: bursty}\nmodels:\n  m: {path: a}\n", `s.yaml:3:23: arrival must be poisson or constant, got "bursty"`},
+		{"load arrival", "engine: sglang\nload:\n  - {rate: 2, arrival: bursty}\nmodels:\n  m: {path: a}\n", `s.yaml:3:24: arrival must be poisson or constant, got "bursty"`},
 		{"schedule", "engine: sglang\nschedule: fast\nmodels:\n  m: {path: a}\n", "s.yaml:2:11: schedule must be exclusive"},
 		{"objective", "engine: sglang\nobjective: speed\nmodels:\n  m: {path: a}\n", `s.yaml:2:12: objective "speed" is not one of`},
 		{"ok", base, ""},
