@@ -13,6 +13,7 @@ import (
 	"github.com/servesweep/servesweep/internal/gpu"
 	"github.com/servesweep/servesweep/internal/history"
 	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/prefetch"
 	"github.com/servesweep/servesweep/internal/report"
 	"github.com/servesweep/servesweep/internal/runner"
 	"github.com/servesweep/servesweep/internal/schedule"
@@ -110,6 +111,10 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	ropts := runner.Options{
 		File: f, Configs: cfgs, Engine: eng, Executor: localExecutor(ctx, env, o, eng), Dir: dir,
 		Resume: o.Resume != "", DryRun: o.DryRun, Log: env.Stderr, Force: o.Force,
+	}
+	if !o.DryRun && eng.Name() != "sim" {
+		off := env.Getenv("HF_HUB_OFFLINE")
+		ropts.Prefetch = &prefetch.Prefetcher{Offline: off == "1" || off == "true"}
 	}
 	if o.Parallel || f.Schedule == "packed" {
 		hw := o.pre.hardware(ctx, f)

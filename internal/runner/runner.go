@@ -19,6 +19,7 @@ import (
 	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/prefetch"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
@@ -63,6 +64,8 @@ type Options struct {
 	GPUs     int
 	Topology [][]string
 	Expected func(plan.Config) float64
+	// Prefetch, when set, fetches each model before its launch and the next one in the background.
+	Prefetch *prefetch.Prefetcher
 	Log      io.Writer // progress lines
 }
 
@@ -164,6 +167,22 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 			where = fmt.Sprintf("GPUs %v", gpuIDs)
 		}
 		logf("[%d/%d] %s: %s %s on %s", i+1, len(o.Configs), cfg.ID, cfg.Model, cfg.Variant, where)
+		var pf prefetch.Result
+		var waited time.Duration
+		if o.Prefetch != nil {
+			t0 := time.Now()
+			pf = o.Prefetch.Wait(ctx, cfg.Model)
+			waited = time.Since(t0)
+			if pf.Seconds > 0.5 {
+				logf("%s: model %s ready on disk after %.1fs (%s)", cfg.ID, cfg.Model, pf.Seconds, pf.Source)
+			}
+			if pf.Err != nil {
+				logf("%s: prefetch: %v (the engine will try itself)", cfg.ID, pf.Err)
+			}
+			if next := nextModel(o.Configs, i); next != "" {
+				o.Prefetch.Start(ctx, next)
+			}
+		}
 		job := executor.Job{
 			RunID: meta.RunID, Config: cfg, Engine: o.Engine, Dir: o.Dir, Settings: settings, GPUIDs: gpuIDs,
 			Load: o.File.Load, SLO: o.File.SLO,
@@ -187,6 +206,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 			Progress: logf,
 		}
 		rec := o.Executor.Execute(ctx, job)
+		rec.DownloadS, rec.DownloadTotalS, rec.DownloadFrom = waited.Seconds(), pf.Seconds, pf.Source
 		if err := srvApp.Append(rec); err != nil {
 			return true, fmt.Errorf("cannot record server: %w", err)
 		}
@@ -295,4 +315,14 @@ func recordSkipped(runID string, cfg plan.Config, f *sweep.File, dry bool, res, 
 		}
 	}
 	return srv.Append(results.Server{RunID: runID, ConfigID: cfg.ID, Status: results.StatusSkipped, FailureKind: results.KindPreflight, Error: reason, StartedAt: now, EndedAt: now})
+}
+
+// nextModel is the model of the first configuration after i with another model.
+func nextModel(cfgs []plan.Config, i int) string {
+	for _, c := range cfgs[i+1:] {
+		if c.Model != cfgs[i].Model && c.Verdict != plan.VerdictSkip {
+			return c.Model
+		}
+	}
+	return ""
 }
