@@ -38,11 +38,14 @@ dry-run: build
 	$(BIN) run --dry-run examples/neurips-tp-moe.yaml --out runs/dry-run
 	@cat runs/dry-run/report.md
 
-# Everything, including the real-engine tests against Ollama and the browser
-# tests in headless Chromium (both installed first when missing).
+# Everything, including the real-engine tests against Ollama, the browser tests
+# in headless Chromium and the Slurm executor against a local Slurm cluster
+# (all installed first when missing).
 test: ollama
 	$(GO) vet ./...
-	SERVESWEEP_OLLAMA=$(OLLAMA) SERVESWEEP_CHROMIUM=$$(scripts/install-chromium.sh | tail -1) $(GO) test -count=1 -timeout 25m ./...
+	scripts/install-slurm.sh
+	SERVESWEEP_OLLAMA=$(OLLAMA) SERVESWEEP_CHROMIUM=$$(scripts/install-chromium.sh | tail -1) SERVESWEEP_SLURM=1 \
+	  $(GO) test -count=1 -timeout 25m ./...
 
 # Unit and sim tests only (no Ollama).
 unit:

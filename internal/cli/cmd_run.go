@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engine/sim"
+	"github.com/servesweep/servesweep/internal/engines"
+	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/gpu"
 	"github.com/servesweep/servesweep/internal/history"
 	"github.com/servesweep/servesweep/internal/plan"
@@ -116,7 +119,23 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 		off := env.Getenv("HF_HUB_OFFLINE")
 		ropts.Prefetch = &prefetch.Prefetcher{Offline: off == "1" || off == "true"}
 	}
-	if o.Parallel || f.Schedule == "packed" {
+	if f.Executor == "slurm" {
+		so := f.Slurm
+		if so == nil {
+			so = &sweep.SlurmOptions{GRES: true, MaxJobs: 64}
+		}
+		self := so.Self
+		if self == "" {
+			self = env.Self
+		}
+		ts := ""
+		if o.DryRun {
+			ts = strconv.FormatFloat(o.TimeScale, 'g', -1, 64)
+		}
+		ropts.Executor = executor.Slurm{Self: self, Partition: so.Partition, Account: so.Account, TimeLimit: so.TimeLimit, NoGRES: !so.GRES, EngineTimeScale: ts}
+		ropts.Concurrent = so.MaxJobs
+		ropts.Prefetch = nil // the jobs' nodes fetch their models
+	} else if o.Parallel || f.Schedule == "packed" {
 		hw := o.pre.hardware(ctx, f)
 		if hw == nil || hw.GPUs == 0 {
 			return usagef("a packed schedule needs the host's GPU count: add hardware: {gpus: N} to the sweep file or pass --gpus N")
@@ -223,4 +242,32 @@ func expectedSeconds(f *sweep.File, c plan.Config, timeScale float64) float64 {
 	}
 	engine := c.Engine
 	return schedule.Expected(engine, cases, f.Profile, f.Warmup, f.Repeats, timeScale, 0)
+}
+
+func newSlurmJobCmd(env Env) *cobra.Command {
+	return &cobra.Command{
+		Use:    "slurm-job SPEC",
+		Short:  "Run one configuration inside a Slurm job (used by executor: slurm)",
+		Hidden: true,
+		Args:   exactArgs(1, "a job spec (job.json)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			var spec executor.JobSpec
+			if err := json.Unmarshal(b, &spec); err != nil {
+				return err
+			}
+			var eng engine.Engine
+			if spec.TimeScale != "" {
+				eng = sim.Engine{TimeScale: spec.TimeScale}
+			} else if eng, err = engines.Get(spec.Engine); err != nil {
+				return err
+			}
+			return executor.RunJob(cmd.Context(), args[0], eng, func(format string, a ...any) {
+				fmt.Fprintf(env.Stderr, "servesweep: "+format+"\n", a...)
+			})
+		},
+	}
 }

@@ -31,6 +31,7 @@ const (
 	KindPortInUse      = "port_in_use"
 	KindGPUBusy        = "gpu_busy"
 	KindGPUNotReleased = "gpu_not_released"
+	KindSlurmJob       = "slurm_job_failed"
 	KindPreflight      = "preflight"
 )
 
@@ -109,6 +110,8 @@ type Server struct {
 	Error       string `json:"error,omitempty"`
 	Port        int    `json:"port,omitempty"`
 	PID         int    `json:"pid,omitempty"`
+	Host        string `json:"host,omitempty"`
+	SlurmJobID  string `json:"slurm_job_id,omitempty"`
 	// DownloadS is the model prefetch time before the launch, ReadyS the launch-to-ready
 	// (load) time, PrepareS engine set-up after ready (Ollama: ollama create).
 	DownloadS      float64   `json:"download_s,omitempty"`       // how long the launch waited for the model

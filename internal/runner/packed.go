@@ -92,3 +92,32 @@ func runPacked(ctx context.Context, o Options, todo []int, runOne func(int, plan
 	}
 	return nil
 }
+
+// runConcurrent runs up to limit configurations at once (a cluster schedules
+// them: the Slurm executor submits one job each and waits for it).
+func runConcurrent(ctx context.Context, o Options, todo []int, limit int, runOne func(int, plan.Config, []int) (bool, error)) error {
+	sem := make(chan struct{}, max(1, limit))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for _, i := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, err := runOne(i, o.Configs[i], nil); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	return firstErr
+}

@@ -64,6 +64,9 @@ type Options struct {
 	GPUs     int
 	Topology [][]string
 	Expected func(plan.Config) float64
+	// Concurrent runs up to this many configurations at once without GPU
+	// packing (a cluster executor schedules them).
+	Concurrent int
 	// Prefetch, when set, fetches each model before its launch and the next one in the background.
 	Prefetch *prefetch.Prefetcher
 	Log      io.Writer // progress lines
@@ -230,6 +233,14 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 			continue
 		}
 		todo = append(todo, i)
+	}
+	if o.Concurrent > 0 {
+		if o.Concurrent > 1 {
+			meta.Schedule = "cluster"
+			writeMeta(o.Dir, meta)
+		}
+		err = runConcurrent(ctx, o, todo, o.Concurrent, runOne)
+		return sum, err
 	}
 	if !o.Packed {
 		for _, i := range todo {

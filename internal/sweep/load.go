@@ -91,7 +91,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 
 var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
 	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
-	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo"}
+	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo", "executor", "slurm"}
 
 var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "moe_backends", "tp_args", "env"}
 
@@ -155,6 +155,12 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 			f.Env, err = p.env(v, key)
 		case "hardware":
 			f.Hardware, err = p.hardware(v)
+		case "executor":
+			if f.Executor, err = p.str(v, key); err == nil && f.Executor != "local" && f.Executor != "slurm" {
+				err = p.errAt(v, "executor must be local or slurm, got %q", f.Executor)
+			}
+		case "slurm":
+			f.Slurm, err = p.slurm(v)
 		case "load":
 			f.Load, err = p.load(v)
 		case "slo":
@@ -541,4 +547,27 @@ func (p *parser) slo(n *yaml.Node) (*SLO, error) {
 		return err
 	})
 	return s, err
+}
+
+func (p *parser) slurm(n *yaml.Node) (*SlurmOptions, error) {
+	o := &SlurmOptions{GRES: true, MaxJobs: 64}
+	err := p.fields(n, "slurm", []string{"partition", "account", "time_limit", "gres", "max_jobs", "servesweep"}, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "partition":
+			o.Partition, err = p.str(v, key)
+		case "account":
+			o.Account, err = p.str(v, key)
+		case "time_limit":
+			o.TimeLimit, err = p.str(v, key)
+		case "gres":
+			o.GRES, err = p.bool(v, key)
+		case "max_jobs":
+			o.MaxJobs, err = p.positiveInt(v, key)
+		case "servesweep":
+			o.Self, err = p.str(v, key)
+		}
+		return err
+	})
+	return o, err
 }

@@ -57,6 +57,10 @@ type File struct {
 	Load []LoadProfile
 	// SLO bounds goodput: requests meeting them per second.
 	SLO *SLO
+	// Executor is local (default) or slurm.
+	Executor string
+	// Slurm configures the slurm executor.
+	Slurm *SlurmOptions
 	// Schedule is exclusive (one configuration at a time, the default) or packed.
 	Schedule string
 	// Repeats runs each case this many times (fresh prompts, cache flushed).
@@ -149,4 +153,14 @@ type LoadProfile struct {
 type SLO struct {
 	TTFTMs float64 `json:"ttft_ms,omitempty"`
 	ITLMs  float64 `json:"itl_ms,omitempty"`
+}
+
+// SlurmOptions are the sbatch settings of the slurm executor.
+type SlurmOptions struct {
+	Partition string
+	Account   string
+	TimeLimit string
+	GRES      bool
+	MaxJobs   int
+	Self      string // servesweep as the compute nodes see it
 }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// startSlurm starts a real single-machine Slurm cluster (scripts/slurm-local.sh)
+// and stops it, by PID, when the test ends. `make test` installs Slurm and sets SERVESWEEP_SLURM=1.
+func startSlurm(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("SERVESWEEP_SLURM") != "1" {
+		t.Skip("SERVESWEEP_SLURM is not 1: run `make test` (it installs Slurm) to include the Slurm executor test")
+	}
+	dir := filepath.Join(t.TempDir(), "slurm")
+	if b, err := exec.Command("../../scripts/slurm-local.sh", "start", dir).CombinedOutput(); err != nil {
+		exec.Command("../../scripts/slurm-local.sh", "stop", dir).Run()
+		t.Fatalf("slurm: %v\n%s", err, b)
+	}
+	t.Cleanup(func() { exec.Command("../../scripts/slurm-local.sh", "stop", dir).Run() })
+	return filepath.Join(dir, "slurm.conf")
+}
+
+func TestSlurmExecutorMatchesLocal(t *testing.T) {
+	conf := startSlurm(t)
+	sweep := `name: slurm-test
+engine: sim
+%s
+gpu_label: local
+tp_sizes: [1, 2]
+input_lens: [64]
+output_lens: [16]
+profile: true
+warmup: false
+models:
+  m: {path: org/m, extra_args: [--sim-time-scale, "0.1", --sim-startup-ms, "1"]}
+`
+	run := func(executor string) string {
+		p := writeSweep(t, strings.Replace(sweep, "%s", executor, 1))
+		out := filepath.Join(t.TempDir(), "run")
+		cmd := exec.Command(bin(), "run", p, "--out", out, "--no-history")
+		cmd.Env = append(os.Environ(), "SLURM_CONF="+conf)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", executor, err, b)
+		}
+		return out
+	}
+	slurm := run("executor: slurm\nslurm: {partition: debug, time_limit: \"00:10:00\"}")
+	local := run("executor: local")
+	servers := readServers(t, slurm)
+	if len(servers) != 2 {
+		t.Fatalf("servers %+v", servers)
+	}
+	for _, s := range servers {
+		if s.SlurmJobID == "" || s.Status != "ok" || len(s.GPUIDs) == 0 {
+			t.Fatalf("%s: job %q status %s gpu_ids %v", s.ConfigID, s.SlurmJobID, s.Status, s.GPUIDs)
+		}
+	}
+	shape := func(dir string) string {
+		md := readFile(t, filepath.Join(dir, "report.md"))
+		var keep []string
+		num := regexp.MustCompile(`[0-9]+\.[0-9]+`)
+		for _, l := range strings.Split(md, "\n") {
+			if strings.HasPrefix(l, "### ") || strings.HasPrefix(l, "| 1 |") || strings.HasPrefix(l, "- ") {
+				keep = append(keep, num.ReplaceAllString(regexp.MustCompile(`\(.*?trace.*?\)`).ReplaceAllString(l, "(trace)"), "N"))
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if a, b := shape(slurm), shape(local); a != b {
+		t.Fatalf("report structure differs:\n--- slurm\n%s\n--- local\n%s", a, b)
+	}
+	if rs := readResults(t, slurm); len(rs) != 2 || rs[0].TraceDecode == nil {
+		t.Fatalf("results from the jobs: %+v", rs)
+	}
+}

@@ -1,0 +1,277 @@
+package executor
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/servesweep/servesweep/internal/bench"
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/load"
+	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/proc"
+	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/sweep"
+)
+
+// Slurm runs each configuration as a Slurm batch job. The job runs
+// `servesweep slurm-job` on the allocated node, which launches and benchmarks
+// the server there and writes its records next to the job spec in the run
+// directory (a shared filesystem); the coordinator waits for the job and
+// appends those records to the run's files.
+type Slurm struct {
+	Self      string // the servesweep executable, as the compute nodes see it
+	Partition string
+	Account   string
+	TimeLimit string // sbatch --time, e.g. 02:00:00
+	// GRES requests the configuration's GPUs with --gres=gpu:N (default on).
+	NoGRES bool
+	// ExtraArgs are appended to every sbatch call.
+	ExtraArgs []string
+	// Poll is how often squeue is asked about a job (default 1s).
+	Poll time.Duration
+	// EngineTimeScale is passed to jobs of the sim engine.
+	EngineTimeScale string
+	// Env is added to the sbatch/squeue/scancel environment (SLURM_CONF).
+	Env []string
+}
+
+// JobSpec is what a Slurm job needs to run one configuration.
+type JobSpec struct {
+	RunID     string              `json:"run_id"`
+	Dir       string              `json:"dir"`
+	Config    plan.Config         `json:"config"`
+	Engine    string              `json:"engine"`
+	TimeScale string              `json:"sim_time_scale,omitempty"`
+	Settings  bench.Settings      `json:"settings"`
+	Timeouts  Timeouts            `json:"timeouts"`
+	Load      []sweep.LoadProfile `json:"load,omitempty"`
+	SLO       *sweep.SLO          `json:"slo,omitempty"`
+}
+
+// Files of a Slurm job inside DIR/<config id>/.
+const (
+	JobSpecFile    = "job.json"
+	JobScriptFile  = "job.sbatch"
+	JobResultsFile = "results.part.jsonl"
+	JobLoadFile    = "load.part.jsonl"
+	JobServerFile  = "server.json"
+)
+
+// Nodes is the number of nodes a configuration spans (SGLang --nnodes).
+func Nodes(cfg plan.Config) int { return max(1, engine.IntFlag(cfg.Args, 1, "--nnodes")) }
+
+// Script is the sbatch script of a job.
+func (s Slurm) Script(spec JobSpec, specPath string) string {
+	cfg := spec.Config
+	workDir := filepath.Join(spec.Dir, cfg.ID)
+	var b strings.Builder
+	b.WriteString("#!/bin/bash\n")
+	fmt.Fprintf(&b, "#SBATCH --job-name=ss-%s\n", truncate(cfg.ID, 40))
+	fmt.Fprintf(&b, "#SBATCH --output=%s\n", filepath.Join(workDir, "slurm-%j.out"))
+	nodes := Nodes(cfg)
+	fmt.Fprintf(&b, "#SBATCH --nodes=%d\n#SBATCH --ntasks-per-node=1\n", nodes)
+	if !s.NoGRES && cfg.GPUs > 0 {
+		fmt.Fprintf(&b, "#SBATCH --gres=gpu:%d\n", max(1, cfg.GPUs/nodes))
+	}
+	if s.Partition != "" {
+		fmt.Fprintf(&b, "#SBATCH --partition=%s\n", s.Partition)
+	}
+	if s.Account != "" {
+		fmt.Fprintf(&b, "#SBATCH --account=%s\n", s.Account)
+	}
+	if s.TimeLimit != "" {
+		fmt.Fprintf(&b, "#SBATCH --time=%s\n", s.TimeLimit)
+	}
+	b.WriteString("set -euo pipefail\n")
+	if nodes > 1 {
+		// Multi-node: node 0 runs the benchmark and the server's rank 0; every other
+		// node runs the same server command with its own --node-rank.
+		b.WriteString("HEAD=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n1)\n")
+		b.WriteString("export SERVESWEEP_DIST_INIT_ADDR=\"$HEAD:29500\"\n")
+		argv := make([]string, len(cfg.Command))
+		for i, a := range cfg.Command {
+			argv[i] = Substitute(a, "0.0.0.0", 30000, filepath.Join(workDir, "traces"), workDir)
+		}
+		fmt.Fprintf(&b, "for r in $(seq 1 %d); do\n  srun --nodes=1 --ntasks=1 --relative=$r %s --node-rank $r --dist-init-addr \"$SERVESWEEP_DIST_INIT_ADDR\" &\ndone\n", nodes-1, shellJoin(argv))
+	}
+	fmt.Fprintf(&b, "exec %s slurm-job %s\n", shellQuote(s.Self), shellQuote(specPath))
+	return b.String()
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func shellJoin(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = shellQuote(a)
+	}
+	return strings.Join(q, " ")
+}
+
+func (s Slurm) command(ctx context.Context, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), s.Env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("%s: %v: %s", name, err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+// Execute implements Executor.
+func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
+	cfg := job.Config
+	rec := results.Server{RunID: job.RunID, ConfigID: cfg.ID, StartedAt: time.Now().UTC()}
+	dir, _ := filepath.Abs(job.Dir)
+	workDir := filepath.Join(dir, cfg.ID)
+	fail := func(kind, msg, tail string) results.Server {
+		for _, c := range cfg.Cases {
+			r := results.Result{RunID: job.RunID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: cfg.Model, ModelName: cfg.ModelName,
+				Variant: cfg.Variant, Engine: cfg.Engine, Simulated: job.Engine.Simulated(), GPUs: cfg.GPUs, Status: results.StatusFailed,
+				BatchSize: c.BatchSize, InputLen: c.InputLen, OutputLen: c.OutputLen, FailureKind: kind, Error: msg, LogTail: tail,
+				StartedAt: rec.StartedAt, EndedAt: time.Now().UTC(), Command: cfg.Command}
+			job.Emit(r)
+		}
+		rec.Status, rec.FailureKind, rec.Error, rec.LogTail, rec.EndedAt = results.StatusFailed, kind, msg, tail, time.Now().UTC()
+		return rec
+	}
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return fail(results.KindLaunchError, err.Error(), "")
+	}
+	for _, f := range []string{JobResultsFile, JobLoadFile, JobServerFile} {
+		os.Remove(filepath.Join(workDir, f))
+	}
+	spec := JobSpec{RunID: job.RunID, Dir: dir, Config: cfg, Engine: job.Engine.Name(), TimeScale: s.EngineTimeScale,
+		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO}
+	specPath := filepath.Join(workDir, JobSpecFile)
+	b, _ := json.MarshalIndent(spec, "", "  ")
+	if err := os.WriteFile(specPath, b, 0o644); err != nil {
+		return fail(results.KindLaunchError, err.Error(), "")
+	}
+	scriptPath := filepath.Join(workDir, JobScriptFile)
+	if err := os.WriteFile(scriptPath, []byte(s.Script(spec, specPath)), 0o755); err != nil {
+		return fail(results.KindLaunchError, err.Error(), "")
+	}
+	out, err := s.command(ctx, "sbatch", append(append([]string{"--parsable"}, s.ExtraArgs...), scriptPath)...)
+	if err != nil {
+		return fail(results.KindLaunchError, "sbatch failed: "+err.Error(), "")
+	}
+	jobID := strings.TrimSpace(strings.Split(strings.TrimSpace(string(out)), ";")[0])
+	rec.SlurmJobID = jobID
+	if job.Progress != nil {
+		job.Progress("%s: submitted Slurm job %s", cfg.ID, jobID)
+	}
+	poll := s.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			s.command(context.Background(), "scancel", jobID)
+			rec.Status, rec.Error, rec.EndedAt = "interrupted", "interrupted: Slurm job "+jobID+" cancelled", time.Now().UTC()
+			s.collect(workDir, job)
+			return rec
+		case <-time.After(poll):
+		}
+		st, err := s.command(ctx, "squeue", "-h", "-j", jobID, "-o", "%T")
+		if err == nil && strings.TrimSpace(string(st)) == "" {
+			break
+		}
+		if err != nil && !strings.Contains(err.Error(), "Invalid job id") {
+			continue
+		}
+		if err != nil {
+			break
+		}
+	}
+	n := s.collect(workDir, job)
+	var srv results.Server
+	if b, err := os.ReadFile(filepath.Join(workDir, JobServerFile)); err == nil && json.Unmarshal(b, &srv) == nil {
+		srv.SlurmJobID = jobID
+		return srv
+	}
+	tail := ""
+	if logs, _ := filepath.Glob(filepath.Join(workDir, "slurm-"+jobID+".out")); len(logs) > 0 {
+		tail = proc.LogTail(logs[0], 30)
+	}
+	if n > 0 {
+		rec.Status, rec.FailureKind, rec.Error, rec.LogTail, rec.EndedAt = results.StatusFailed, results.KindSlurmJob, "Slurm job "+jobID+" ended before writing its server record", tail, time.Now().UTC()
+		return rec
+	}
+	return fail(results.KindSlurmJob, "Slurm job "+jobID+" ended without results (see slurm-"+jobID+".out)", tail)
+}
+
+// collect appends a finished job's records to the run's files; it returns how many cases it found.
+func (s Slurm) collect(workDir string, job Job) int {
+	rs, _ := results.ReadLines[results.Result](filepath.Join(workDir, JobResultsFile))
+	for _, r := range rs {
+		job.Emit(r)
+	}
+	if job.EmitLoad != nil {
+		ls, _ := results.ReadLines[load.Result](filepath.Join(workDir, JobLoadFile))
+		for _, l := range ls {
+			job.EmitLoad(l)
+		}
+	}
+	return len(rs)
+}
+
+// RunJob is the job side: it runs spec on this node with the local executor,
+// writing records into the configuration's folder.
+func RunJob(ctx context.Context, specPath string, eng engine.Engine, progress func(string, ...any)) error {
+	b, err := os.ReadFile(specPath)
+	if err != nil {
+		return err
+	}
+	var spec JobSpec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return fmt.Errorf("%s: %v", specPath, err)
+	}
+	workDir := filepath.Join(spec.Dir, spec.Config.ID)
+	resApp, err := results.OpenAppender(filepath.Join(workDir, JobResultsFile))
+	if err != nil {
+		return err
+	}
+	defer resApp.Close()
+	loadApp, err := results.OpenAppender(filepath.Join(workDir, JobLoadFile))
+	if err != nil {
+		return err
+	}
+	defer loadApp.Close()
+	cfg := spec.Config
+	if addr := os.Getenv("SERVESWEEP_DIST_INIT_ADDR"); addr != "" && Nodes(cfg) > 1 {
+		cfg.Command = append(append([]string{}, cfg.Command...), "--node-rank", "0", "--dist-init-addr", addr)
+	}
+	var gpuIDs []int
+	for _, f := range strings.Split(os.Getenv("CUDA_VISIBLE_DEVICES"), ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil {
+			gpuIDs = append(gpuIDs, n)
+		}
+	}
+	job := Job{RunID: spec.RunID, Config: cfg, Engine: eng, Dir: spec.Dir, Settings: spec.Settings, Timeouts: spec.Timeouts, GPUIDs: gpuIDs,
+		Load: spec.Load, SLO: spec.SLO, Progress: progress,
+		Emit:     func(r results.Result) error { return resApp.Append(r) },
+		EmitLoad: func(r load.Result) error { return loadApp.Append(r) }}
+	rec := Local{Host: "127.0.0.1"}.Execute(ctx, job)
+	rec.Host, _ = os.Hostname()
+	rb, _ := json.Marshal(rec)
+	return os.WriteFile(filepath.Join(workDir, JobServerFile), rb, 0o644)
+}
