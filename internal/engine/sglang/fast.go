@@ -1,71 +1,105 @@
 package sglang
 
-import (
-	"bytes"
-	"encoding/json"
-)
+import "bytes"
 
-var (
-	keyFinish     = []byte(`"finish_reason":`)
-	keyCompletion = []byte(`"completion_tokens":`)
-	keyPrompt     = []byte(`"prompt_tokens":`)
-	keyIndex      = []byte(`"index":`)
-	keyError      = []byte(`"error":`)
-	keySent       = []byte(`"sent_ns":`)
-)
-
-// fastEvent reads a streaming update without decoding it: the fields of an
-// event whose finish_reason is null and that carries no error. A JSON string
-// cannot hold an unescaped quote, so a key found with its quotes is a key.
-// ok is false when the event needs the full decoder (final, error, odd shape);
-// malformed JSON is left to the full decoder to report.
+// fastEvent reads a streaming update in one pass without decoding or
+// allocating: the fields of an event whose finish_reason is null and that has
+// no error. It checks the structure it passes over (strings closed, braces and
+// brackets balanced, the event one object) and leaves anything else — final
+// events, errors, unexpected shapes, malformed JSON — to the full decoder.
 func fastEvent(data []byte) (index, completion, prompt int, sentNs int64, ok bool) {
-	if !json.Valid(data) || bytes.Contains(data, keyError) {
+	n := len(data)
+	if n < 2 || data[0] != '{' || data[n-1] != '}' {
 		return 0, 0, 0, 0, false
 	}
-	i := bytes.Index(data, keyFinish)
-	if i < 0 {
+	depth := 0
+	var haveFinish, haveCompletion bool
+	for i := 0; i < n; i++ {
+		switch c := data[i]; c {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth < 0 || (depth == 0 && i != n-1) {
+				return 0, 0, 0, 0, false
+			}
+		case '"':
+			// A string: find its end, honouring escapes.
+			start := i + 1
+			j := start
+			for {
+				k := bytes.IndexByte(data[j:], '"')
+				if k < 0 {
+					return 0, 0, 0, 0, false
+				}
+				j += k
+				bs := 0
+				for b := j - 1; b >= start && data[b] == '\\'; b-- {
+					bs++
+				}
+				if bs%2 == 0 {
+					break
+				}
+				j++
+			}
+			str := data[start:j]
+			i = j
+			// A key is a string followed by ':'.
+			v := i + 1
+			for v < n && (data[v] == ' ' || data[v] == '\t') {
+				v++
+			}
+			if v >= n || data[v] != ':' {
+				continue
+			}
+			v++
+			for v < n && (data[v] == ' ' || data[v] == '\t') {
+				v++
+			}
+			switch string(str) {
+			case "error":
+				return 0, 0, 0, 0, false
+			case "finish_reason":
+				if !bytes.HasPrefix(data[v:], []byte("null")) {
+					return 0, 0, 0, 0, false
+				}
+				haveFinish = true
+			case "completion_tokens":
+				x, ok := digits(data[v:])
+				if !ok {
+					return 0, 0, 0, 0, false
+				}
+				completion, haveCompletion = int(x), true
+			case "prompt_tokens":
+				x, _ := digits(data[v:])
+				prompt = int(x)
+			case "index":
+				x, _ := digits(data[v:])
+				index = int(x)
+			case "sent_ns":
+				sentNs, _ = digits(data[v:])
+			}
+		}
+	}
+	if depth != 0 || !haveFinish || !haveCompletion {
 		return 0, 0, 0, 0, false
 	}
-	rest := skipSpace(data[i+len(keyFinish):])
-	if !bytes.HasPrefix(rest, []byte("null")) {
-		return 0, 0, 0, 0, false
-	}
-	c, okc := intAfter(data, keyCompletion)
-	if !okc {
-		return 0, 0, 0, 0, false
-	}
-	p, _ := intAfter(data, keyPrompt)
-	idx, _ := intAfter(data, keyIndex)
-	s, _ := intAfter(data, keySent)
-	return int(idx), int(c), int(p), s, true
+	return index, completion, prompt, sentNs, true
 }
 
-func skipSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
-		b = b[1:]
-	}
-	return b
-}
-
-// intAfter parses the non-negative integer following key.
-func intAfter(data, key []byte) (int64, bool) {
-	i := bytes.Index(data, key)
-	if i < 0 {
-		return 0, false
-	}
-	b := skipSpace(data[i+len(key):])
+// digits parses the non-negative integer at the start of b.
+func digits(b []byte) (int64, bool) {
 	var n int64
-	digits := 0
+	d := 0
 	for _, ch := range b {
 		if ch < '0' || ch > '9' {
 			break
 		}
 		n = n*10 + int64(ch-'0')
-		digits++
-		if digits > 18 {
+		d++
+		if d > 18 {
 			return 0, false
 		}
 	}
-	return n, digits > 0
+	return n, d > 0
 }
