@@ -251,6 +251,7 @@ func (s *Session) profile(ctx context.Context, c plan.Case, r *results.Result) {
 		r.ProfileError = err.Error()
 		return
 	}
+	before := traces.Names(s.TraceDir)
 	err := s.Client.StartProfile(ctx, engine.ProfileRequest{OutputDir: s.TraceDir, NumSteps: max(1, s.Settings.ProfileSteps), ProfileByStage: true, Prefix: prefix})
 	if errors.Is(err, engine.ErrNoProfiler) {
 		r.ProfileError = "no trace: the engine cannot profile"
@@ -272,13 +273,18 @@ func (s *Session) profile(ctx context.Context, c plan.Case, r *results.Result) {
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	ranks := 1
-	files := traces.Wait(wctx, s.TraceDir, prefix, ranks, []string{"extend", "decode"})
+	files := traces.WaitNew(wctx, s.TraceDir, prefix, before, ranks, []string{"extend", "decode"})
 	for _, f := range files {
 		rel, _ := filepath.Rel(filepath.Dir(filepath.Dir(s.TraceDir)), f.Path)
 		r.Traces = append(r.Traces, rel)
 		if f.Rank == 0 || f.Rank == -1 {
 			p := rel
 			switch f.Stage {
+			case "":
+				// One trace of the whole request (vLLM): it shows both stages.
+				if r.TraceExtend == nil {
+					r.TraceExtend, r.TraceDecode = &p, &p
+				}
 			case "extend":
 				if r.TraceExtend == nil {
 					r.TraceExtend = &p

@@ -87,7 +87,7 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	}
 	var eng engine.Engine
 	if o.DryRun {
-		eng = sim.Engine{TimeScale: strconv.FormatFloat(o.TimeScale, 'g', -1, 64)}
+		eng = sim.Engine{TimeScale: strconv.FormatFloat(o.TimeScale, 'g', -1, 64), StandingIn: fileEngine(path)}
 	}
 	f, cfgs, eng, err := loadPlan(ctx, env, path, eng, o.pre)
 	if err != nil {
@@ -270,4 +270,13 @@ func newSlurmJobCmd(env Env) *cobra.Command {
 			})
 		},
 	}
+}
+
+// fileEngine peeks at a sweep file's engine (for dry runs); "" when unreadable.
+func fileEngine(path string) string {
+	f, err := sweep.Load(path)
+	if err != nil {
+		return ""
+	}
+	return f.Engine
 }

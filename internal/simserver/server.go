@@ -20,17 +20,18 @@ import (
 
 // Server is a running sim server.
 type Server struct {
-	opts    Options
-	speed   Speed
-	start   time.Time
-	log     *log.Logger
-	mu      sync.Mutex
-	rng     *rand.Rand
-	nGen    int
-	active  int
-	profile *profileReq
-	lastGen float64
-	Version string
+	opts          Options
+	speed         Speed
+	start         time.Time
+	log           *log.Logger
+	mu            sync.Mutex
+	rng           *rand.Rand
+	nGen          int
+	openaiProfile *openaiProfile
+	active        int
+	profile       *profileReq
+	lastGen       float64
+	Version       string
 }
 
 type profileReq struct {
@@ -82,6 +83,10 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	mux.HandleFunc("/v1/models", s.models)
 	mux.HandleFunc("/start_profile", s.startProfile)
 	mux.HandleFunc("/stop_profile", s.stopProfile)
+	// vLLM's OpenAI-style protocol, for dry runs of engine: vllm.
+	mux.HandleFunc("/v1/completions", s.completions)
+	mux.HandleFunc("/version", s.version)
+	mux.HandleFunc("/reset_prefix_cache", s.flush)
 	srv := &http.Server{Handler: mux}
 	go func() {
 		<-ctx.Done()
@@ -160,6 +165,10 @@ func orAuto(s string) string {
 }
 
 func (s *Server) startProfile(w http.ResponseWriter, r *http.Request) {
+	if os.Getenv("VLLM_TORCH_PROFILER_DIR") != "" && r.ContentLength <= 0 {
+		s.openaiStartProfile(w, r)
+		return
+	}
 	var p profileReq
 	if r.Body != nil {
 		json.NewDecoder(r.Body).Decode(&p)
@@ -178,6 +187,13 @@ func (s *Server) startProfile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) stopProfile(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	vllm := s.openaiProfile != nil
+	s.mu.Unlock()
+	if vllm {
+		s.openaiStopProfile(w, r)
+		return
+	}
 	s.mu.Lock()
 	s.profile = nil
 	s.mu.Unlock()

@@ -106,10 +106,33 @@ func Complete(path string) bool {
 // (nil stages: any files), the set has stopped changing, or ctx ends. It returns
 // what it found; files still incomplete at the end are left out.
 func Wait(ctx context.Context, dir, prefix string, ranks int, stages []string) []File {
+	return WaitNew(ctx, dir, prefix, nil, ranks, stages)
+}
+
+// Names returns the names of the files in dir (to tell new traces from old ones).
+func Names(dir string) map[string]bool {
+	out := map[string]bool{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		out[e.Name()] = true
+	}
+	return out
+}
+
+// WaitNew is Wait over the files whose names start with prefix or, for
+// engines that ignore the prefix (vLLM), any file not in before.
+func WaitNew(ctx context.Context, dir, prefix string, before map[string]bool, ranks int, stages []string) []File {
 	delay := 20 * time.Millisecond
 	var last []File
 	for {
 		files := List(dir, prefix)
+		if len(files) == 0 && before != nil {
+			for _, f := range List(dir, "") {
+				if !before[filepath.Base(f.Path)] {
+					files = append(files, f)
+				}
+			}
+		}
 		var done []File
 		for _, f := range files {
 			if Complete(f.Path) {
@@ -130,7 +153,14 @@ func Wait(ctx context.Context, dir, prefix string, ranks int, stages []string) [
 }
 
 func enough(files []File, ranks int, stages []string) bool {
-	if len(stages) == 0 {
+	whole := 0
+	for _, f := range files {
+		if f.Stage == "" {
+			whole++
+		}
+	}
+	if len(stages) == 0 || whole >= max(ranks, 1) {
+		// Engines without per-stage profiles (vLLM) write one trace per rank.
 		return len(files) >= max(ranks, 1)
 	}
 	for _, st := range stages {

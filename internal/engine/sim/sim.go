@@ -7,11 +7,14 @@ package sim
 import (
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engine/sglang"
+	"github.com/servesweep/servesweep/internal/engine/vllm"
 )
 
 // Engine launches sim servers. Standing names the engine it stands in for
 // during a dry run ("" when the sweep file asked for sim itself).
 type Engine struct {
+	// StandingIn is the engine a dry run stands in for; "vllm" makes the sim
+	// speak vLLM's OpenAI-style protocol to the vLLM client.
 	StandingIn string
 	// TimeScale, when > 0, runs the simulation faster than modelled time.
 	TimeScale string
@@ -33,13 +36,21 @@ func (e Engine) Command(spec engine.LaunchSpec) ([]string, map[string]string) {
 	if e.TimeScale != "" && !engine.HasFlag(spec.Args, "--sim-time-scale") {
 		spec.Args = append(append([]string{}, spec.Args...), "--sim-time-scale", e.TimeScale)
 	}
-	return sglang.Args(launcher, spec), map[string]string{"SGLANG_TORCH_PROFILER_DIR": engine.TraceDirPlaceholder}
+	env := map[string]string{"SGLANG_TORCH_PROFILER_DIR": engine.TraceDirPlaceholder}
+	if e.StandingIn == "vllm" {
+		env = map[string]string{"VLLM_TORCH_PROFILER_DIR": engine.TraceDirPlaceholder, "VLLM_SERVER_DEV_MODE": "1"}
+	}
+	return sglang.Args(launcher, spec), env
 }
 
 // GPUs implements engine.Engine with SGLang's rules.
 func (Engine) GPUs(spec engine.LaunchSpec) int { return sglang.GPUCount(spec) }
 
-// NewClient implements engine.Engine: the sim speaks SGLang's protocol.
-func (Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client {
+// NewClient implements engine.Engine: the sim speaks SGLang's protocol, or
+// vLLM's when it stands in for vLLM.
+func (e Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client {
+	if e.StandingIn == "vllm" {
+		return vllm.NewClient(baseURL)
+	}
 	return sglang.NewClient(baseURL)
 }

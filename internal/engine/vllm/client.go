@@ -96,9 +96,12 @@ func (c *Client) ServerInfo(ctx context.Context) (engine.ServerInfo, error) {
 	if err != nil || code != 200 {
 		return engine.ServerInfo{}, fmt.Errorf("/version: %d %v", code, err)
 	}
-	var v struct{ Version string }
+	var v struct {
+		Version   string  `json:"version"`
+		TimeScale float64 `json:"sim_time_scale"` // servesweep's sim standing in for vLLM
+	}
 	json.Unmarshal(b, &v)
-	return engine.ServerInfo{Version: v.Version}, nil
+	return engine.ServerInfo{Version: v.Version, TimeScale: v.TimeScale}, nil
 }
 
 func (c *Client) modelName(ctx context.Context) (string, error) {
