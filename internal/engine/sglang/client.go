@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/sse"
 )
 
 // Client speaks SGLang's HTTP protocol.
@@ -157,22 +155,9 @@ func GenerateBody(req engine.GenerateRequest) map[string]any {
 // Generate implements engine.Client: one streamed POST /generate carrying the batch.
 func (c *Client) Generate(ctx context.Context, gr engine.GenerateRequest) (*engine.Stream, error) {
 	body, _ := json.Marshal(GenerateBody(gr))
-	req, _ := http.NewRequestWithContext(ctx, "POST", c.Base+"/generate", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	tic := time.Now()
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return nil, &engine.RequestError{Kind: "connection", Msg: err.Error()}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return nil, &engine.RequestError{Kind: "http", Msg: fmt.Sprintf("/generate answered %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))}
-	}
-	s, err := ReadStream(resp.Body, tic, len(gr.InputIDs), gr.OutputLen)
-	// Drain what follows [DONE] so the connection is reused by the next request.
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	return s, err
+	return engine.PostStream(ctx, c.HTTP, c.Base+"/generate", body, func(r io.Reader, tic time.Time) (*engine.Stream, error) {
+		return ReadStream(r, tic, len(gr.InputIDs), gr.OutputLen)
+	})
 }
 
 // useFastPath is switched off only by benchmarks that measure the decoder baseline.
@@ -201,21 +186,7 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 	for i := range s.Arrivals {
 		s.Arrivals[i] = make([]engine.Arrival, 0, outLen)
 	}
-	rd := sse.NewReader(r, nil)
-	done := false
-	for {
-		data, at, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return s, &engine.RequestError{Kind: "connection", Msg: "stream broke: " + err.Error()}
-		}
-		if string(data) == "[DONE]" {
-			s.End = time.Since(tic)
-			done = true
-			break
-		}
+	done, end, err := engine.ForEachEvent(r, tic, func(data []byte, at time.Time) error {
 		// Hot path: most updates are read without decoding or allocating.
 		if idx, comp, prompt, sent, ok := fastEvent(data); ok && useFastPath && idx >= 0 && idx < n {
 			if comp > s.Output[idx] {
@@ -223,20 +194,20 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 				s.Output[idx] = comp
 			}
 			s.Prompt[idx] = prompt
-			continue
+			return nil
 		}
 		var ev event
 		if err := json.Unmarshal(data, &ev); err != nil {
-			return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event is not JSON (%v): %.120q", err, data)}
+			return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event is not JSON (%v): %.120q", err, data)}
 		}
 		if len(ev.Error) > 0 && string(ev.Error) != "null" {
-			return s, &engine.RequestError{Kind: "error_event", Msg: fmt.Sprintf("server sent an error: %.300s", ev.Error)}
+			return &engine.RequestError{Kind: "error_event", Msg: fmt.Sprintf("server sent an error: %.300s", ev.Error)}
 		}
 		if ev.MetaInfo == nil {
-			return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event has no meta_info: %.120q", data)}
+			return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event has no meta_info: %.120q", data)}
 		}
 		if ev.Index < 0 || ev.Index >= n {
-			return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event index %d outside the batch of %d", ev.Index, n)}
+			return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event index %d outside the batch of %d", ev.Index, n)}
 		}
 		m := ev.MetaInfo
 		i := ev.Index
@@ -251,9 +222,14 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 		if m.FinishReason != nil {
 			s.Finish[i] = m.FinishReason.Type
 			if m.FinishReason.Type == "abort" {
-				return s, &engine.RequestError{Kind: "error_event", Msg: "request aborted by the server: " + m.FinishReason.Message}
+				return &engine.RequestError{Kind: "error_event", Msg: "request aborted by the server: " + m.FinishReason.Message}
 			}
 		}
+		return nil
+	})
+	s.End = end
+	if err != nil {
+		return s, err
 	}
 	if !done {
 		return s, &engine.RequestError{Kind: "incomplete", Msg: "stream ended without data: [DONE]"}

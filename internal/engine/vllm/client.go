@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/sse"
 )
 
 // Client speaks vLLM's OpenAI-compatible protocol.
@@ -141,19 +139,9 @@ func (c *Client) Generate(ctx context.Context, gr engine.GenerateRequest) (*engi
 		return nil, &engine.RequestError{Kind: "connection", Msg: err.Error()}
 	}
 	body, _ := json.Marshal(CompletionBody(model, gr))
-	req, _ := http.NewRequestWithContext(ctx, "POST", c.Base+"/v1/completions", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	tic := time.Now()
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return nil, &engine.RequestError{Kind: "connection", Msg: err.Error()}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return nil, &engine.RequestError{Kind: "http", Msg: fmt.Sprintf("/v1/completions answered %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))}
-	}
-	return ReadStream(resp.Body, tic, len(gr.InputIDs), gr.OutputLen)
+	return engine.PostStream(ctx, c.HTTP, c.Base+"/v1/completions", body, func(r io.Reader, tic time.Time) (*engine.Stream, error) {
+		return ReadStream(r, tic, len(gr.InputIDs), gr.OutputLen)
+	})
 }
 
 type chunk struct {
@@ -171,32 +159,18 @@ type chunk struct {
 // ReadStream parses an OpenAI-style completions stream of n prompts.
 func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, error) {
 	s := &engine.Stream{Tic: tic, Arrivals: make([][]engine.Arrival, n), Prompt: make([]int, n), Output: make([]int, n), Finish: make([]string, n)}
-	rd := sse.NewReader(r, nil)
-	done := false
 	usageTotal := -1
-	for {
-		data, at, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return s, &engine.RequestError{Kind: "connection", Msg: "stream broke: " + err.Error()}
-		}
-		if string(data) == "[DONE]" {
-			s.End = time.Since(tic)
-			done = true
-			break
-		}
+	done, end, err := engine.ForEachEvent(r, tic, func(data []byte, at time.Time) error {
 		var ch chunk
 		if err := json.Unmarshal(data, &ch); err != nil {
-			return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("chunk is not JSON (%v): %.120q", err, data)}
+			return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("chunk is not JSON (%v): %.120q", err, data)}
 		}
 		if len(ch.Error) > 0 && string(ch.Error) != "null" {
-			return s, &engine.RequestError{Kind: "error_event", Msg: fmt.Sprintf("server sent an error: %.300s", ch.Error)}
+			return &engine.RequestError{Kind: "error_event", Msg: fmt.Sprintf("server sent an error: %.300s", ch.Error)}
 		}
 		for _, c := range ch.Choices {
 			if c.Index < 0 || c.Index >= n {
-				return s, &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("choice index %d outside the batch of %d", c.Index, n)}
+				return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("choice index %d outside the batch of %d", c.Index, n)}
 			}
 			s.Output[c.Index]++
 			s.Arrivals[c.Index] = append(s.Arrivals[c.Index], engine.Arrival{At: at.Sub(tic), Tokens: s.Output[c.Index]})
@@ -210,6 +184,11 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 				s.Prompt[i] = ch.Usage.PromptTokens / n
 			}
 		}
+		return nil
+	})
+	s.End = end
+	if err != nil {
+		return s, err
 	}
 	if !done {
 		return s, &engine.RequestError{Kind: "incomplete", Msg: "stream ended without data: [DONE]"}

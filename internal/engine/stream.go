@@ -1,0 +1,58 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/servesweep/servesweep/internal/sse"
+)
+
+// ForEachEvent reads an SSE stream that ends with "data: [DONE]" (SGLang,
+// vLLM, TensorRT-LLM), calling fn with each event's data and arrival time.
+// It returns whether [DONE] arrived and when (since tic); fn's error stops it.
+func ForEachEvent(r io.Reader, tic time.Time, fn func(data []byte, at time.Time) error) (done bool, end time.Duration, err error) {
+	rd := sse.NewReader(r, nil)
+	for {
+		data, at, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return false, 0, nil
+		}
+		if err != nil {
+			return false, 0, &RequestError{Kind: "connection", Msg: "stream broke: " + err.Error()}
+		}
+		if string(data) == "[DONE]" {
+			return true, time.Since(tic), nil
+		}
+		if err := fn(data, at); err != nil {
+			return false, 0, err
+		}
+	}
+}
+
+// PostStream sends body to url and, on 200, hands the response body and the
+// time taken just before sending to read; it then drains what follows the
+// stream's end so the connection is reused. HTTP failures are RequestErrors.
+func PostStream(ctx context.Context, hc *http.Client, url string, body []byte, read func(r io.Reader, tic time.Time) (*Stream, error)) (*Stream, error) {
+	req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	tic := time.Now()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, &RequestError{Kind: "connection", Msg: err.Error()}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		path := req.URL.Path
+		return nil, &RequestError{Kind: "http", Msg: fmt.Sprintf("%s answered %d: %s", path, resp.StatusCode, strings.TrimSpace(string(b)))}
+	}
+	s, err := read(resp.Body, tic)
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	return s, err
+}
