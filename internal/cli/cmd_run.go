@@ -141,7 +141,8 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 			return usagef("a packed schedule needs the host's GPU count: add hardware: {gpus: N} to the sweep file or pass --gpus N")
 		}
 		ropts.Packed, ropts.GPUs = true, hw.GPUs
-		if snap, err := gpu.Host(ctx); err == nil {
+		// NVML gives no link matrix: the topology comes from nvidia-smi topo -m.
+		if snap, err := gpu.NewSMI().Snapshot(ctx); err == nil {
 			ropts.Topology = snap.Topology
 		}
 		scale := 0.0
