@@ -5,7 +5,7 @@ session, one coroutine per stream, iterate over the response body chunks,
 strip "data: ", json.loads each event, time.perf_counter() per chunk.
 
     python3 scripts/ref_client.py URL STREAMS TOKENS
-Prints {"tokens": N, "seconds": S, "tokens_per_s": R, "failed": F}.
+Prints {"tokens", "seconds", "cpu_seconds", "tokens_per_s", "tokens_per_cpu_s", "failed"}.
 """
 import asyncio, json, sys, time
 import aiohttp
@@ -31,10 +31,11 @@ async def main():
     counts = []
     conn = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=conn, timeout=aiohttp.ClientTimeout(total=600)) as s:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one(s, url, tokens, counts) for _ in range(streams)), return_exceptions=True)
-        dt = time.perf_counter() - t0
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     total = sum(counts)
-    print(json.dumps({"tokens": total, "seconds": dt, "tokens_per_s": total / dt, "failed": streams - sum(1 for c in counts if c == tokens)}))
+    print(json.dumps({"tokens": total, "seconds": dt, "cpu_seconds": cpu, "tokens_per_s": total / dt,
+                      "tokens_per_cpu_s": total / cpu if cpu else 0, "failed": streams - sum(1 for c in counts if c == tokens)}))
 
 asyncio.run(main())

@@ -144,15 +144,22 @@ func runSelftest(ctx context.Context, env Env, o selftestOptions) error {
 			sum.Note = "reference client not run: " + err.Error() + " (needs Python with aiohttp: apt-get install python3-aiohttp, --python /usr/bin/python3)"
 		} else {
 			var ref struct {
-				TokensPerS float64 `json:"tokens_per_s"`
-				Failed     int     `json:"failed"`
+				TokensPerS    float64 `json:"tokens_per_s"`
+				TokensPerCPUS float64 `json:"tokens_per_cpu_s"`
+				Failed        int     `json:"failed"`
 			}
 			json.Unmarshal(out, &ref)
-			sum.Reference = &selftest.Reference{Streams: streams, TokensPerS: ref.TokensPerS, GoTokensPerS: goLevel.TokensPerS, Failed: ref.Failed}
+			goPerCPU := goLevel.TokensPerS / (goLevel.ClientCPUPct / 100 * float64(cores))
+			sum.Reference = &selftest.Reference{Streams: streams, TokensPerS: ref.TokensPerS, GoTokensPerS: goLevel.TokensPerS, Failed: ref.Failed,
+				TokensPerCPUS: ref.TokensPerCPUS, GoTokensPerCPUS: goPerCPU}
 			if ref.TokensPerS > 0 {
 				sum.Reference.Ratio = goLevel.TokensPerS / ref.TokensPerS
 			}
-			logf("saturation, %d streams × %d tokens: servesweep %.0f tok/s, Python aiohttp %.0f tok/s (%.1f×)", streams, tokens, goLevel.TokensPerS, ref.TokensPerS, sum.Reference.Ratio)
+			if ref.TokensPerCPUS > 0 {
+				sum.Reference.CPURatio = goPerCPU / ref.TokensPerCPUS
+			}
+			logf("saturation, %d streams × %d tokens: servesweep %.0f tok/s (%.0f per CPU-second), Python aiohttp %.0f tok/s (%.0f per CPU-second): %.1f× the rate, %.1f× per CPU-second",
+				streams, tokens, goLevel.TokensPerS, goPerCPU, ref.TokensPerS, ref.TokensPerCPUS, sum.Reference.Ratio, sum.Reference.CPURatio)
 		}
 	}
 	if o.JSON {

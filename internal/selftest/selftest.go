@@ -135,8 +135,13 @@ type Reference struct {
 	Streams      int     `json:"streams"`
 	TokensPerS   float64 `json:"tokens_per_s"`
 	GoTokensPerS float64 `json:"go_tokens_per_s"`
-	Ratio        float64 `json:"ratio"`
-	Failed       int     `json:"failed"`
+	// Ratio compares token rates; CPURatio compares tokens per CPU-second of
+	// each client (the emitter shares the machine, so this is the fairer one).
+	Ratio           float64 `json:"ratio"`
+	TokensPerCPUS   float64 `json:"tokens_per_cpu_s"`
+	GoTokensPerCPUS float64 `json:"go_tokens_per_cpu_s"`
+	CPURatio        float64 `json:"cpu_ratio"`
+	Failed          int     `json:"failed"`
 }
 
 // Summarize fills the headline figures from the levels: the largest undistorted level.
