@@ -92,3 +92,34 @@ func TestSelftestJSON(t *testing.T) {
 		t.Fatalf("8 streams must not distort ITL: %s", out)
 	}
 }
+
+// BenchmarkVersusPythonReference runs `servesweep selftest --reference` (the
+// Python aiohttp client of the field on the same emitter) and reports the
+// token-rate and per-CPU-second ratios. It needs /usr/bin/python3 with aiohttp
+// (Debian's python3-aiohttp).
+func BenchmarkVersusPythonReference(b *testing.B) {
+	if exec.Command("/usr/bin/python3", "-c", "import aiohttp").Run() != nil {
+		b.Skip("no aiohttp for /usr/bin/python3: apt-get install python3-aiohttp")
+	}
+	for b.Loop() {
+		cmd := exec.Command(bin(), "selftest", "--json", "--levels", "1", "--reference", "--python", "/usr/bin/python3")
+		cmd.Dir = "../.."
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var s struct {
+			Ref struct {
+				Ratio        float64 `json:"ratio"`
+				CPURatio     float64 `json:"cpu_ratio"`
+				TokensPerS   float64 `json:"tokens_per_s"`
+				GoTokensPerS float64 `json:"go_tokens_per_s"`
+			} `json:"python_reference"`
+		}
+		json.Unmarshal(out, &s)
+		b.ReportMetric(s.Ref.GoTokensPerS, "go_tok/s")
+		b.ReportMetric(s.Ref.TokensPerS, "python_tok/s")
+		b.ReportMetric(s.Ref.Ratio, "x_rate")
+		b.ReportMetric(s.Ref.CPURatio, "x_per_cpu_s")
+	}
+}

@@ -136,7 +136,7 @@ func runSelftest(ctx context.Context, env Env, o selftestOptions) error {
 		if err != nil {
 			return err
 		}
-		const streams, tokens = 64, 2000
+		const streams, tokens = 64, 20000
 		goLevel := selftest.MeasureLevel(ctx, url, streams, tokens, cores)
 		out, err := exec.CommandContext(ctx, o.Python, "scripts/ref_client.py", url, strconv.Itoa(streams), strconv.Itoa(tokens)).Output()
 		stop()

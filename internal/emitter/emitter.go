@@ -123,7 +123,7 @@ func (e *Emitter) generate(w http.ResponseWriter, r *http.Request) {
 		}
 		// On a schedule every token is flushed on its own; as fast as possible
 		// (ITL 0), writes are coalesced so the emitter is never the bottleneck.
-		if e.ITL > 0 || tok%32 == 0 || tok == 1 {
+		if e.ITL > 0 || tok%256 == 0 || tok == 1 {
 			fl.Flush()
 		}
 		if r.Context().Err() != nil {
