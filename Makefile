@@ -9,7 +9,7 @@ export SERVESWEEP_CACHE OLLAMA_VERSION
 # go-nvml's cgo prolog warns about deprecated NVML calls it wraps; they are not used.
 export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 
-.PHONY: build ollama models demo dry-run test unit fuzz clean
+.PHONY: build ollama models demo dry-run test unit bench fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/servesweep
@@ -50,6 +50,14 @@ test: ollama
 # Unit and sim tests only (no Ollama).
 unit:
 	$(GO) test ./...
+
+# Benchmarks, side by side with their baselines (installs Python's aiohttp for the reference client).
+bench:
+	@/usr/bin/python3 -c "import aiohttp" 2>/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiohttp)
+	$(GO) test ./internal/engine/sglang -run '^$$' -bench ReadStream -benchmem
+	$(GO) test ./internal/traces -run '^$$' -bench Analyze -benchmem
+	$(GO) test ./internal/selftest -run '^$$' -bench ClientCapacity -benchtime 1x
+	$(GO) test ./cmd/servesweep -run '^$$' -bench 'PackedVsExclusive|VersusPythonReference' -benchtime 1x
 
 # Short fuzzing of every parser (seed corpora in testdata/fuzz).
 fuzz:

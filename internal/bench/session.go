@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
@@ -51,9 +53,11 @@ type Session struct {
 	// Emit receives each result as soon as it is known.
 	Emit func(results.Result) error
 
-	info      engine.ServerInfo
-	lastSeed  uint64
-	curRepeat int
+	info     engine.ServerInfo
+	lastSeed uint64
+	// lastCPUPct is this process's CPU use during the last request, in % of all cores.
+	lastCPUPct float64
+	curRepeat  int
 }
 
 // ErrServerDied marks a failure caused by the server process exiting.
@@ -206,7 +210,9 @@ func (s *Session) measure(ctx context.Context, c plan.Case) (*engine.Stream, err
 		rctx, cancel = context.WithTimeout(ctx, s.Settings.RequestTimeout)
 		defer cancel()
 	}
+	cpu0, t0 := cpuTime(), time.Now()
 	stream, err := s.Client.Generate(rctx, engine.GenerateRequest{InputIDs: prompts, OutputLen: c.OutputLen, Temperature: 0})
+	s.lastCPUPct = 100 * (cpuTime() - cpu0).Seconds() / time.Since(t0).Seconds() / float64(runtime.NumCPU())
 	if err == nil && stream != nil {
 		s.lastSeed = seed
 	}
@@ -228,6 +234,7 @@ func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
 	r.TokenTimesMs = TokenTimesMs(st, scale)
 	r.PromptTokens, r.CompletionTokens = st.Prompt, st.Output
 	r.PromptSeed = s.lastSeed
+	r.ClientCPUPct = s.lastCPUPct
 	acc := st.Spec
 	if acc == nil {
 		if info, err := s.Client.ServerInfo(context.Background()); err == nil {
@@ -342,4 +349,11 @@ func crossCheck(r *results.Result, m Metrics, st []engine.ServerTimings) {
 	} else {
 		r.TimingCheck = "client vs server: " + strings.Join(bad, ", ")
 	}
+}
+
+// cpuTime is this process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -117,6 +117,17 @@ func (r *Report) summaryMarkdown(b *strings.Builder) {
 			fmt.Fprintf(b, "<details><summary>%s (%s): last lines of server.log</summary>\n\n```\n%s\n```\n</details>\n\n", x.Model, x.Variant, strings.ReplaceAll(x.LogTail, "```", "'''"))
 		}
 	}
+	busyClient := 0
+	for _, c := range r.Configs {
+		for _, x := range c.Rows {
+			if x.Status == results.StatusOK && x.ClientCPUPct >= 70 {
+				busyClient++
+			}
+		}
+	}
+	if busyClient > 0 {
+		fmt.Fprintf(b, "- ⚠ %d case(s) ran with servesweep itself using ≥ 70%% of the machine's CPU: the client may have set those numbers (check with `servesweep selftest`)\n", busyClient)
+	}
 	noTrace := map[string]int{}
 	for _, c := range r.Configs {
 		for _, x := range c.Rows {

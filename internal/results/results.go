@@ -90,7 +90,9 @@ type Result struct {
 	PromptTokens     []int       `json:"prompt_tokens,omitempty"`
 	CompletionTokens []int       `json:"completion_tokens,omitempty"`
 	PromptSeed       uint64      `json:"prompt_seed,omitempty"`
-	SimTimeScale     float64     `json:"sim_time_scale,omitempty"`
+	// ClientCPUPct is servesweep's own CPU use during the request, in % of all cores.
+	ClientCPUPct float64 `json:"client_cpu_pct"`
+	SimTimeScale float64 `json:"sim_time_scale,omitempty"`
 	// ServerTimings are the engine's own per-request figures, when it reports them.
 	ServerTimings []engine.ServerTimings `json:"server_timings,omitempty"`
 	// ServerTTFTS and ServerOutputThroughput are the engine's own figures for the
