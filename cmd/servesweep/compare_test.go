@@ -14,7 +14,7 @@ func compareSweep(t *testing.T, extra string) string {
 	return writeSweep(t, fmt.Sprintf(`name: nightly
 engine: sim
 tp_sizes: [2]
-input_lens: [64]
+input_lens: [2048]
 output_lens: [48]
 repeats: 3
 warmup: false
