@@ -58,7 +58,18 @@ EOC
   done
   echo "slurm-local: the node did not become idle; logs in $dir/log" >&2; exit 1 ;;
 stop)
+  pids=()
   for f in slurmd slurmctld munged; do
-    [[ -f "$dir/$f.pid" ]] && kill "$(cat "$dir/$f.pid")" 2>/dev/null || true
-  done ;;
+    if [[ -f "$dir/$f.pid" ]]; then
+      pid=$(cat "$dir/$f.pid"); kill "$pid" 2>/dev/null && pids+=("$pid") || true
+    fi
+  done
+  # Wait (up to 10 s) until they are gone, so nothing writes into DIR afterwards.
+  for i in $(seq 1 100); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z* ]] && alive=1; done
+    [[ $alive == 0 ]] && exit 0
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done ;;
 esac

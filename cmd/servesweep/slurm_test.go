@@ -16,12 +16,20 @@ func startSlurm(t *testing.T) string {
 	if os.Getenv("SERVESWEEP_SLURM") != "1" {
 		t.Skip("SERVESWEEP_SLURM is not 1: run `make test` (it installs Slurm) to include the Slurm executor test")
 	}
-	dir := filepath.Join(t.TempDir(), "slurm")
-	if b, err := exec.Command("../../scripts/slurm-local.sh", "start", dir).CombinedOutput(); err != nil {
+	base, err := os.MkdirTemp("", "servesweep-slurm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(base, "slurm")
+	stop := func() {
 		exec.Command("../../scripts/slurm-local.sh", "stop", dir).Run()
+		os.RemoveAll(base)
+	}
+	if b, err := exec.Command("../../scripts/slurm-local.sh", "start", dir).CombinedOutput(); err != nil {
+		stop()
 		t.Fatalf("slurm: %v\n%s", err, b)
 	}
-	t.Cleanup(func() { exec.Command("../../scripts/slurm-local.sh", "stop", dir).Run() })
+	t.Cleanup(stop)
 	return filepath.Join(dir, "slurm.conf")
 }
 
