@@ -175,6 +175,9 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 		if bench.IsOOM(t) {
 			kind = results.KindOOM
 		}
+		if kind == results.KindLaunchCrash && (strings.Contains(t, "No module named") || strings.Contains(t, "command not found")) {
+			msg += "; the engine is not installed where servesweep runs (install it, or set engine_command to its launcher)"
+		}
 		if kind == results.KindLaunchCrash && isPortInUse(t) {
 			kind = results.KindPortInUse
 			msg += fmt.Sprintf("; the server could not bind its port (port %d was free when servesweep chose it; a port pinned in env or extra_args may be taken: free it or remove the pin)", port)
