@@ -62,3 +62,39 @@ func TestRankingGapsAndKnobs(t *testing.T) {
 		}
 	}
 }
+
+func TestBudgetObjective(t *testing.T) {
+	cfg := func(id string, tp int) plan.Config {
+		return plan.Config{ID: id, ModelKey: "m", Model: "org/m", TP: tp, GPUs: tp, Variant: plan.VariantName(tp, ""),
+			Cases: []plan.Case{{BatchSize: 1, InputLen: 8, OutputLen: 8}}}
+	}
+	// TP8 is fastest but costs $30/1M; TP4 costs $12/1M; the budget is $20/1M.
+	mk := func(id string, itl, cost float64, rep int) results.Result {
+		r := row(id, 1000/itl)
+		r.ITLMs, r.OutputCostPer1M, r.Repeat = f(itl), f(cost), rep
+		return r
+	}
+	var rows []results.Result
+	for rep := 0; rep < 3; rep++ {
+		d := float64(rep) * 0.01
+		rows = append(rows, mk("tp8", 6+d, 30, rep), mk("tp4", 9+d, 12+d, rep), mk("tp2", 15+d, 10, rep))
+	}
+	meta := runner.Meta{Repeats: 3, CostBudget: 20, Configs: []plan.Config{cfg("tp8", 8), cfg("tp4", 4), cfg("tp2", 2)}}
+	rep := Build(meta, rows, nil, LinkOptions{})
+	got := map[string]Recommendation{}
+	for _, r := range rep.Recommendations {
+		got[r.Objective] = r
+	}
+	if got["itl"].Winner != "tp8" || !got["itl"].Significant {
+		t.Fatalf("itl: %+v", got["itl"])
+	}
+	if b := got["budget"]; b.Winner != "tp4" || b.RunnerUp != "tp2" || !strings.Contains(b.Reason, "within the $20.00/1M output budget") {
+		t.Fatalf("budget: %+v", b)
+	}
+	if got["cost"].Winner != "tp2" {
+		t.Fatalf("cost: %+v", got["cost"])
+	}
+	if p := got["itl"].Pareto; len(p) != 3 {
+		t.Fatalf("all three trade speed for cost: %v", p)
+	}
+}
