@@ -66,6 +66,9 @@ fuzz:
 	$(GO) test ./internal/engine/sglang -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
 	$(GO) test ./internal/engine/vllm -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
 	$(GO) test ./internal/engine/ollama -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
+	$(GO) test ./internal/modelinfo -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./internal/gpu -run '^$$' -fuzz FuzzParseQueryGPU -fuzztime 30s
+	$(GO) test ./internal/traces -run '^$$' -fuzz FuzzScan -fuzztime 30s
 
 clean:
 	rm -rf bin runs models
