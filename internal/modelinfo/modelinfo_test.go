@@ -174,3 +174,10 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestImplausibleConfig(t *testing.T) {
+	_, err := Parse([]byte(`{"hidden_size":4096,"num_hidden_layers":2147483647,"vocab_size":1000,"num_attention_heads":32}`))
+	if err == nil || !contains(err.Error(), "num_hidden_layers = 2147483647 is not a plausible value") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -80,8 +80,29 @@ func Parse(data []byte) (*Info, error) {
 		}
 		c = tc
 	}
-	if c.Hidden == 0 || c.Layers == 0 || c.Vocab == 0 || c.Heads == 0 {
+	if c.Hidden <= 0 || c.Layers <= 0 || c.Vocab <= 0 || c.Heads <= 0 {
 		return nil, fmt.Errorf("config.json lacks hidden_size, num_hidden_layers, vocab_size or num_attention_heads")
+	}
+	for _, v := range []struct {
+		name  string
+		value int
+		limit int
+	}{{"hidden_size", c.Hidden, 1 << 20}, {"num_hidden_layers", c.Layers, 1 << 14}, {"vocab_size", c.Vocab, 1 << 24},
+		{"num_attention_heads", c.Heads, 1 << 14}, {"intermediate_size", c.Intermediate, 1 << 22}, {"moe_intermediate_size", c.MoEInter, 1 << 22},
+		{"experts", max(c.NRouted, c.NumExperts, c.NumLocalExperts), 1 << 16}, {"head_dim", c.HeadDim, 1 << 14},
+		{"kv_lora_rank", c.KVLoraRank, 1 << 16}, {"qk_nope_head_dim", c.QKNope, 1 << 14}, {"qk_rope_head_dim", c.QKRope, 1 << 14},
+		{"v_head_dim", c.VHeadDim, 1 << 14}, {"num_experts_per_tok", c.TopK, 1 << 16}, {"first_k_dense_replace", c.FirstKDense, 1 << 14},
+		{"n_shared_experts", c.NShared, 1 << 10}, {"shared_expert_intermediate_size", c.SharedExpertInter, 1 << 22},
+		{"num_nextn_predict_layers", c.NextN, 1 << 6}} {
+		if v.value < 0 || v.value > v.limit {
+			return nil, fmt.Errorf("config.json: %s = %d is not a plausible value", v.name, v.value)
+		}
+	}
+	if c.KVHeads != nil && (*c.KVHeads < 0 || *c.KVHeads > 1<<14) {
+		return nil, fmt.Errorf("config.json: num_key_value_heads = %d is not a plausible value", *c.KVHeads)
+	}
+	if c.QLoraRank != nil && (*c.QLoraRank < 0 || *c.QLoraRank > 1<<16) {
+		return nil, fmt.Errorf("config.json: q_lora_rank = %d is not a plausible value", *c.QLoraRank)
 	}
 	info := &Info{Hidden: c.Hidden, Layers: c.Layers, Vocab: c.Vocab, Heads: c.Heads, Intermediate: c.Intermediate, ModelType: top.ModelType}
 	if len(top.Architectures) > 0 {
@@ -174,7 +195,8 @@ func Parse(data []byte) (*Info, error) {
 	}
 	if len(top.VisionConfig) > 0 {
 		var v visionConfig
-		if json.Unmarshal(top.VisionConfig, &v) == nil && v.Hidden > 0 {
+		if json.Unmarshal(top.VisionConfig, &v) == nil && v.Hidden > 0 && v.Hidden < 1<<16 && v.Layers+v.GlobalLayers < 1<<12 &&
+			v.Intermediate < 1<<20 && v.PatchSize < 1<<10 && v.ImageSize < 1<<16 && v.MaxNumTiles < 1<<8 && v.NumChannels < 1<<6 && v.VisionOutDim < 1<<20 {
 			vh := int64(v.Hidden)
 			layers := int64(v.Layers + v.GlobalLayers)
 			info.Vision = layers*(4*vh*vh+2*vh*int64(v.Intermediate)) + int64(v.NumChannels*v.PatchSize*v.PatchSize)*vh +
