@@ -21,6 +21,7 @@ Simulation flags:
   --sim-time-scale F          sleep this fraction of modelled time (default 1)
   --sim-startup-ms F          modelled time until ready (default 300)
   --sim-spec-accept-length F  report a speculative accept length
+  --sim-dense                 a model without experts (no MoE kernels in traces)
   --sim-fault KIND            crash-at-start | oom-at-start | never-ready |
                               die-mid-stream | bad-stream | hang-on-stop
   --sim-fault-after N         the fault fires from the Nth /generate on (default 2)

@@ -29,6 +29,7 @@ type LaunchSpec struct {
 	Launcher   []string // replaces the default launcher prefix when set
 	Self       string   // path of the servesweep executable (for the sim engine)
 	MaxBatch   int      // largest batch size of the configuration's cases
+	Dense      bool     // the model has no experts (is_moe: false)
 }
 
 // ClientConfig is what a client may need beyond the base URL: the resolved

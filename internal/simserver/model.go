@@ -47,6 +47,9 @@ func SpeedOf(o Options) Speed {
 	compute := 30 * mf / math.Pow(tp, 0.7)
 	moe := compute * 0.45 * bf
 	gemm := compute * 0.35
+	if o.Dense {
+		gemm, moe = gemm+compute*0.45, 0
+	}
 	attn := compute * 0.20
 	step := moe + gemm + attn + comm + 0.1
 	s := Speed{

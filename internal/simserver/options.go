@@ -34,6 +34,7 @@ type Options struct {
 	Seed           uint64
 	Slowdown       float64 // multiplies latencies (SERVESWEEP_SIM_SLOWDOWN)
 	SpecAcceptLen  float64 // >0 reports a speculative accept length
+	Dense          bool    // a model without experts: its MLP time is dense GEMM
 	Extra          map[string]string
 }
 
@@ -111,6 +112,8 @@ func ParseArgs(args []string, getenv func(string) string) (Options, error) {
 			o.Fault, err = next()
 		case "--sim-fault-after":
 			err = integer(&o.FaultAfter)
+		case "--sim-dense":
+			o.Dense = true
 		case "--sim-seed":
 			var s int
 			err = integer(&s)

@@ -80,9 +80,11 @@ func (s *Server) buildTrace(rank int, stage string, bs, toks int, steps []float6
 		if s.opts.TP > 1 {
 			kern("kernel", "ncclDevKernel_AllReduce_Sum_bf16_RING_LL", step*shares["communication"])
 		}
-		mk := moeKernels(s.opts.MoEBackend)
-		for _, k := range mk {
-			kern("kernel", k, step*shares["moe"]/float64(len(mk)))
+		if shares["moe"] > 0 {
+			mk := moeKernels(s.opts.MoEBackend)
+			for _, k := range mk {
+				kern("kernel", k, step*shares["moe"]/float64(len(mk)))
+			}
 		}
 		kern("kernel", "nvjet_tst_64x8_64x16_4x1_v_bz_TNN", step*shares["gemm"]*0.5)
 		kern("kernel", "act_and_mul_kernel", step*shares["other"]*0.5)

@@ -36,6 +36,9 @@ func (e Engine) Command(spec engine.LaunchSpec) ([]string, map[string]string) {
 	if e.TimeScale != "" && !engine.HasFlag(spec.Args, "--sim-time-scale") {
 		spec.Args = append(append([]string{}, spec.Args...), "--sim-time-scale", e.TimeScale)
 	}
+	if spec.Dense && !engine.HasFlag(spec.Args, "--sim-dense") {
+		spec.Args = append(append([]string{}, spec.Args...), "--sim-dense")
+	}
 	env := map[string]string{"SGLANG_TORCH_PROFILER_DIR": engine.TraceDirPlaceholder}
 	if e.StandingIn == "vllm" {
 		env = map[string]string{"VLLM_TORCH_PROFILER_DIR": engine.TraceDirPlaceholder, "VLLM_SERVER_DEV_MODE": "1"}
