@@ -25,12 +25,16 @@ models: build
 	$(BIN) testmodel --arch qwen3-moe --size tiny --out models/qwen3-moe-tiny
 
 # The demo: a real Ollama on CPU serving tiny DeepSeek-V3 and Qwen3-MoE models,
-# 8 configurations (num_thread × quantization), report with the recommendation.
+# 8 configurations (num_thread × quantization), report with the recommendation;
+# then the seed's sweep as a dry run, whose sim traces show where the GPU time goes.
 demo: ollama models
 	$(BIN) plan examples/quickstart.yaml
-	rm -rf runs/demo
+	rm -rf runs/demo runs/demo-dry-run
 	PATH="$(dir $(OLLAMA)):$$PATH" $(BIN) run examples/quickstart.yaml --out runs/demo
 	@cat runs/demo/report.md
+	$(BIN) run --dry-run examples/neurips-tp-moe.yaml --out runs/demo-dry-run
+	@echo; echo "== Where the time goes (dry run of examples/neurips-tp-moe.yaml, simulated traces; full report: runs/demo-dry-run/report.md)"
+	@grep -E '^### |^- (extend|decode):|^Traces:' runs/demo-dry-run/report.md | grep -B2 -E '^- decode|^Traces' | grep -v '^--' | head -40
 
 # The seed's 24-configuration sweep with the simulated engine (no GPUs).
 dry-run: build

@@ -35,20 +35,9 @@ func startSlurm(t *testing.T) string {
 
 func TestSlurmExecutorMatchesLocal(t *testing.T) {
 	conf := startSlurm(t)
-	sweep := `name: slurm-test
-engine: sim
-%s
-gpu_label: local
-tp_sizes: [1, 2]
-input_lens: [64]
-output_lens: [16]
-profile: true
-warmup: false
-models:
-  m: {path: org/m, extra_args: [--sim-time-scale, "0.1", --sim-startup-ms, "1"]}
-`
+	// The mixed TP1/TP2/TP4/TP8 sweep of the packed-schedule test, through Slurm and locally.
 	run := func(executor string) string {
-		p := writeSweep(t, strings.Replace(sweep, "%s", executor, 1))
+		p := writeSweep(t, strings.Replace(mixedSweep, "engine: sim\n", "engine: sim\n"+executor+"\n", 1))
 		out := filepath.Join(t.TempDir(), "run")
 		cmd := exec.Command(bin(), "run", p, "--out", out, "--no-history")
 		cmd.Env = append(os.Environ(), "SLURM_CONF="+conf)
@@ -60,7 +49,7 @@ models:
 	slurm := run("executor: slurm\nslurm: {partition: debug, time_limit: \"00:10:00\"}")
 	local := run("executor: local")
 	servers := readServers(t, slurm)
-	if len(servers) != 2 {
+	if len(servers) != 10 {
 		t.Fatalf("servers %+v", servers)
 	}
 	for _, s := range servers {
@@ -82,7 +71,7 @@ models:
 	if a, b := shape(slurm), shape(local); a != b {
 		t.Fatalf("report structure differs:\n--- slurm\n%s\n--- local\n%s", a, b)
 	}
-	if rs := readResults(t, slurm); len(rs) != 2 || rs[0].TraceDecode == nil {
+	if rs := readResults(t, slurm); len(rs) != 10 {
 		t.Fatalf("results from the jobs: %+v", rs)
 	}
 }
