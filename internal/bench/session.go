@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/traces"
 )
@@ -210,9 +210,9 @@ func (s *Session) measure(ctx context.Context, c plan.Case) (*engine.Stream, err
 		rctx, cancel = context.WithTimeout(ctx, s.Settings.RequestTimeout)
 		defer cancel()
 	}
-	cpu0, t0 := cpuTime(), time.Now()
+	cpu0, t0 := proc.CPUTime(), time.Now()
 	stream, err := s.Client.Generate(rctx, engine.GenerateRequest{InputIDs: prompts, OutputLen: c.OutputLen, Temperature: 0})
-	s.lastCPUPct = 100 * (cpuTime() - cpu0).Seconds() / time.Since(t0).Seconds() / float64(runtime.NumCPU())
+	s.lastCPUPct = 100 * (proc.CPUTime() - cpu0).Seconds() / time.Since(t0).Seconds() / float64(runtime.NumCPU())
 	if err == nil && stream != nil {
 		s.lastSeed = seed
 	}
@@ -349,11 +349,4 @@ func crossCheck(r *results.Result, m Metrics, st []engine.ServerTimings) {
 	} else {
 		r.TimingCheck = "client vs server: " + strings.Join(bad, ", ")
 	}
-}
-
-// cpuTime is this process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

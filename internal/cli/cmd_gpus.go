@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -47,9 +46,7 @@ On a machine without a GPU it says "no GPU" and exits 1.`,
 				snap, _ = gpu.Host(cmd.Context())
 			}
 			if o.JSON {
-				enc := json.NewEncoder(env.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(snap)
+				return printJSON(env, snap)
 			}
 			fmt.Fprintf(env.Stdout, "%d GPU(s) through %s, driver %s\n", len(snap.GPUs), snap.Source, snap.Driver)
 			for _, g := range snap.GPUs {

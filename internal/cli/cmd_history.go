@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,12 +42,10 @@ $XDG_DATA_HOME/servesweep/history.db, else ~/.local/share/servesweep/history.db;
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(env.Stdout)
-				enc.SetIndent("", "  ")
 				if runs == nil {
 					runs = []history.Run{}
 				}
-				return enc.Encode(runs)
+				return printJSON(env, runs)
 			}
 			tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "RUN\tNAME\tENGINE\tVERSION\tHARDWARE\tSTARTED\tOK\tFAILED\tMODELS\tDIR")
@@ -109,9 +106,7 @@ for nightly CI gates.`,
 				return usageError{err}
 			}
 			if asJSON {
-				enc := json.NewEncoder(env.Stdout)
-				enc.SetIndent("", "  ")
-				enc.Encode(c)
+				printJSON(env, c)
 			} else {
 				tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "CONFIG\tMETRIC\tA\tB\tCHANGE\t95% CI\tSIGNIFICANT\tREGRESSION")

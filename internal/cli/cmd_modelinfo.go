@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/servesweep/servesweep/internal/modelinfo"
@@ -32,9 +31,7 @@ HF_ENDPOINT picks another Hub) — and prints what pre-flight checks use.`,
 				return usageError{err}
 			}
 			if o.JSON {
-				enc := json.NewEncoder(env.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(info)
+				return printJSON(env, info)
 			}
 			writeModelInfo(env, info)
 			return nil

@@ -2,10 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
@@ -53,21 +50,18 @@ found through NVML or nvidia-smi), SGLang's startup rules, and enough GPUs.`,
 	return cmd
 }
 
-// loadPlan loads a sweep file, expands it with eng (or the file's engine) and
-// runs the pre-flight checks.
-func loadPlan(ctx context.Context, env Env, path string, eng engine.Engine, pre preflightOptions) (*sweep.File, []plan.Config, engine.Engine, error) {
+// loadPlan loads a sweep file, expands it with the engine engineFor picks
+// (nil: the file's engine) and runs the pre-flight checks.
+func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.File) engine.Engine, pre preflightOptions) (*sweep.File, []plan.Config, engine.Engine, error) {
 	f, err := sweep.Load(path)
 	if err != nil {
-		var se *sweep.Error
-		if errors.As(err, &se) || errors.Is(err, os.ErrNotExist) {
-			return nil, nil, nil, usageError{err}
-		}
 		return nil, nil, nil, usageError{err}
 	}
-	if eng == nil {
-		if eng, err = engines.Get(f.Engine); err != nil {
-			return nil, nil, nil, usageError{err}
-		}
+	var eng engine.Engine
+	if engineFor != nil {
+		eng = engineFor(f)
+	} else if eng, err = engines.Get(f.Engine); err != nil {
+		return nil, nil, nil, usageError{err}
 	}
 	cfgs := plan.Expand(f, eng, env.Self)
 	if !pre.Disable {
@@ -87,14 +81,10 @@ func runPlan(env Env, o planOptions, path string) error {
 	}
 	est := estimate(env, o, f, cfgs)
 	if o.Estimate && o.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(est)
+		return printJSON(env, est)
 	}
 	if o.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(cfgs)
+		return printJSON(env, cfgs)
 	}
 	plan.WriteTable(env.Stdout, cfgs)
 	if est.GPUs > 0 {

@@ -13,7 +13,6 @@ import (
 	"github.com/servesweep/servesweep/internal/engine/sim"
 	"github.com/servesweep/servesweep/internal/engines"
 	"github.com/servesweep/servesweep/internal/executor"
-	"github.com/servesweep/servesweep/internal/gpu"
 	"github.com/servesweep/servesweep/internal/history"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/prefetch"
@@ -85,20 +84,18 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	if o.TimeScale <= 0 {
 		return usagef("--time-scale must be positive")
 	}
-	var eng engine.Engine
+	var engineFor func(*sweep.File) engine.Engine
 	if o.DryRun {
-		eng = sim.Engine{TimeScale: strconv.FormatFloat(o.TimeScale, 'g', -1, 64), StandingIn: fileEngine(path)}
+		engineFor = func(f *sweep.File) engine.Engine {
+			return sim.Engine{TimeScale: strconv.FormatFloat(o.TimeScale, 'g', -1, 64), StandingIn: f.Engine}
+		}
 	}
-	f, cfgs, eng, err := loadPlan(ctx, env, path, eng, o.pre)
+	f, cfgs, eng, err := loadPlan(ctx, env, path, engineFor, o.pre)
 	if err != nil {
 		return err
 	}
 	if o.Repeats > 0 {
 		f.Repeats = o.Repeats
-	}
-	if f.Engine == "sim" && !o.DryRun {
-		// A sweep that asks for sim directly runs at modelled speed unless it says otherwise.
-		eng = sim.Engine{}
 	}
 	dir := o.Out
 	if o.Resume != "" {
@@ -141,8 +138,7 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 			return usagef("a packed schedule needs the host's GPU count: add hardware: {gpus: N} to the sweep file or pass --gpus N")
 		}
 		ropts.Packed, ropts.GPUs = true, hw.GPUs
-		// NVML gives no link matrix: the topology comes from nvidia-smi topo -m.
-		if snap, err := gpu.NewSMI().Snapshot(ctx); err == nil {
+		if snap, err := hostGPUs(); err == nil {
 			ropts.Topology = snap.Topology
 		}
 		scale := 0.0
@@ -271,13 +267,4 @@ func newSlurmJobCmd(env Env) *cobra.Command {
 			})
 		},
 	}
-}
-
-// fileEngine peeks at a sweep file's engine (for dry runs); "" when unreadable.
-func fileEngine(path string) string {
-	f, err := sweep.Load(path)
-	if err != nil {
-		return ""
-	}
-	return f.Engine
 }

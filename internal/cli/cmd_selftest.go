@@ -163,9 +163,7 @@ func runSelftest(ctx context.Context, env Env, o selftestOptions) error {
 		}
 	}
 	if o.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		return printJSON(env, sum)
 	}
 	logf("max streams without distortion: %d; peak %.0f tok/s at %.0f%% client CPU (%d cores)", sum.MaxStreams, sum.TokensPerS, sum.ClientCPUPct, cores)
 	return nil

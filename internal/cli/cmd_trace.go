@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -47,9 +46,7 @@ the busy-time imbalance.`,
 				return usageError{err}
 			}
 			if o.JSON {
-				enc := json.NewEncoder(env.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(a)
+				return printJSON(env, a)
 			}
 			writeAnalysis(env, a)
 			return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/executor"
@@ -42,7 +43,7 @@ func (o preflightOptions) hardware(ctx context.Context, f *sweep.File) *prefligh
 	if f.Engine == "ollama" {
 		return nil
 	}
-	snap, err := gpu.Host(ctx)
+	snap, err := hostGPUs()
 	if err != nil {
 		return nil
 	}
@@ -75,7 +76,7 @@ func localExecutor(ctx context.Context, env Env, o runOptions, eng engine.Engine
 	if eng.Simulated() || eng.Name() == "ollama" {
 		return l
 	}
-	snap, err := gpu.Host(ctx)
+	snap, err := hostGPUs()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "servesweep: %v: GPU checks off\n", err)
 		return l
@@ -85,3 +86,7 @@ func localExecutor(ctx context.Context, env Env, o runOptions, eng engine.Engine
 	l.GPUCount = len(snap.GPUs)
 	return l
 }
+
+// hostGPUs discovers the host's GPUs once per process (pre-flight, the executor
+// and the packed schedule all ask).
+var hostGPUs = sync.OnceValues(func() (*gpu.Snapshot, error) { return gpu.Host(context.Background()) })

@@ -182,9 +182,7 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 			kind = results.KindPortInUse
 			msg += fmt.Sprintf("; the server could not bind its port (port %d was free when servesweep chose it; a port pinned in env or extra_args may be taken: free it or remove the pin)", port)
 		}
-		out := failAll(kind, msg, t)
-		out.ShutdownS, out.ForcedKill, out.LeftoverPIDs, out.ExitStatus = rec.ShutdownS, rec.ForcedKill, rec.LeftoverPIDs, p.ExitStatus()
-		return out
+		return failAll(kind, msg, t) // rec already holds what stop() saw
 	}
 	rec.ReadyS = time.Since(p.Started).Seconds()
 	progress("%s: ready in %.2fs", cfg.ID, rec.ReadyS)
@@ -197,9 +195,7 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 				return rec
 			}
 			stop()
-			out := failAll(results.KindPrepareFailed, err.Error(), tail())
-			out.ShutdownS, out.ForcedKill, out.LeftoverPIDs, out.ExitStatus = rec.ShutdownS, rec.ForcedKill, rec.LeftoverPIDs, p.ExitStatus()
-			return out
+			return failAll(results.KindPrepareFailed, err.Error(), tail())
 		}
 		rec.PrepareS = time.Since(t0).Seconds()
 		progress("%s: prepared in %.2fs", cfg.ID, rec.PrepareS)

@@ -10,11 +10,11 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/stats"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
@@ -65,12 +65,6 @@ type request struct {
 	err       error
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // Run runs one profile with prompts of inLen tokens asking for outLen tokens.
 func Run(ctx context.Context, c engine.Client, p sweep.LoadProfile, inLen, outLen int, slo *sweep.SLO, cores int, timeScale float64) Result {
 	if timeScale <= 0 {
@@ -104,7 +98,7 @@ func Run(ctx context.Context, c engine.Client, p sweep.LoadProfile, inLen, outLe
 		}
 		return deadline.IsZero() || time.Now().Before(deadline)
 	}
-	cpu0, t0 := cpuTime(), time.Now()
+	cpu0, t0 := proc.CPUTime(), time.Now()
 	var wg sync.WaitGroup
 	if p.Concurrency > 0 {
 		var sentMu sync.Mutex
@@ -143,7 +137,7 @@ func Run(ctx context.Context, c engine.Client, p sweep.LoadProfile, inLen, outLe
 		}
 	}
 	wg.Wait()
-	wall, cpu := time.Since(t0), cpuTime()-cpu0
+	wall, cpu := time.Since(t0), proc.CPUTime()-cpu0
 	res.EndedAt = time.Now().UTC()
 	res.DurationS = wall.Seconds() / timeScale
 	res.ClientCPUPct = 100 * cpu.Seconds() / wall.Seconds() / float64(max(1, cores))

@@ -3,6 +3,8 @@ package proc
 import (
 	"fmt"
 	"net"
+	"syscall"
+	"time"
 )
 
 // FreePort asks the kernel for a free TCP port on host.
@@ -13,4 +15,11 @@ func FreePort(host string) (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// CPUTime is this process's user + system CPU time (getrusage).
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

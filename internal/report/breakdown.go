@@ -137,41 +137,56 @@ func (r *Report) biggestDifference(m ModelRanking) string {
 	if len(m.Ranked) < 2 {
 		return ""
 	}
-	bd := func(id string) *Breakdown {
-		for _, c := range r.Configs {
-			if c.ID == id {
-				return c.Breakdown
-			}
-		}
-		return nil
-	}
-	a, b := bd(m.Ranked[0].ConfigID), bd(m.Ranked[1].ConfigID)
-	if a == nil || b == nil {
+	best, _ := r.config(m.Ranked[0].ConfigID)
+	next, _ := r.config(m.Ranked[1].ConfigID)
+	cat, sa, sb, ok := decodeDifference(best.Breakdown, next.Breakdown, false)
+	if !ok {
 		return ""
 	}
-	stage := "decode"
-	sa, ok1 := a.Stages[stage]
-	sb, ok2 := b.Stages[stage]
-	if !ok1 || !ok2 {
-		return ""
-	}
-	best, diff := "", 0.0
-	for c, v := range sa.PerStepMs {
-		if d := math.Abs(v - sb.PerStepMs[c]); d > diff {
-			best, diff = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	va, vb := sa.PerStepMs[best], sb.PerStepMs[best]
+	va, vb := sa.PerStepMs[cat], sb.PerStepMs[cat]
 	change := ""
 	if vb > 0 {
 		change = fmt.Sprintf(" (%+.0f%%)", 100*(va/vb-1))
 	}
-	s := fmt.Sprintf("%s vs %s: the biggest difference is %s, %.2f vs %.2f ms per decode step%s", m.Ranked[0].Display, m.Ranked[1].Display, best, va, vb, change)
-	if best != "communication" {
+	s := fmt.Sprintf("%s vs %s: the biggest difference is %s, %.2f vs %.2f ms per decode step%s", m.Ranked[0].Display, m.Ranked[1].Display, cat, va, vb, change)
+	if cat != "communication" {
 		s += fmt.Sprintf("; communication %.0f%% vs %.0f%% of GPU time", sa.SharePct["communication"], sb.SharePct["communication"])
 	}
 	return s + "."
+}
+
+// decodeDifference finds the category whose time per decode step differs most
+// between a and b: the largest saving of a over b when gainOnly, else the
+// largest difference either way.
+func decodeDifference(a, b *Breakdown, gainOnly bool) (cat string, sa, sb StageBreakdown, ok bool) {
+	if a == nil || b == nil {
+		return "", sa, sb, false
+	}
+	var ok1, ok2 bool
+	sa, ok1 = a.Stages["decode"]
+	sb, ok2 = b.Stages["decode"]
+	if !ok1 || !ok2 {
+		return "", sa, sb, false
+	}
+	diff := 0.0
+	for c, v := range sa.PerStepMs {
+		d := sb.PerStepMs[c] - v
+		if !gainOnly {
+			d = math.Abs(d)
+		}
+		if d > diff {
+			cat, diff = c, d
+		}
+	}
+	return cat, sa, sb, cat != ""
+}
+
+// config returns the configuration with id.
+func (r *Report) config(id string) (ConfigReport, bool) {
+	for _, c := range r.Configs {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return ConfigReport{}, false
 }

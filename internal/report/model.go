@@ -95,15 +95,22 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := Build(*meta, results.Latest(rs), results.LatestServers(ss), links)
+	rep := build(*meta, results.Latest(rs), results.LatestServers(ss), links)
 	rep.readLoad(dir)
-	rep.addBreakdowns(dir)
-	rep.recommend() // again, now with the trace breakdowns for the reasons
+	rep.addBreakdowns(dir) // before the recommendations: their reasons cite the breakdowns
+	rep.recommend()
 	return rep, nil
 }
 
-// Build assembles a report from records.
+// Build assembles a report from records (without trace breakdowns).
 func Build(meta runner.Meta, rs []results.Result, servers map[string]results.Server, links LinkOptions) *Report {
+	rep := build(meta, rs, servers, links)
+	rep.recommend()
+	return rep
+}
+
+// build assembles everything but the recommendations.
+func build(meta runner.Meta, rs []results.Result, servers map[string]results.Server, links LinkOptions) *Report {
 	rep := &Report{Meta: meta, Links: links}
 	byConfig := map[string][]results.Result{}
 	for _, r := range rs {
@@ -161,7 +168,6 @@ func Build(meta runner.Meta, rs []results.Result, servers map[string]results.Ser
 		rep.Rankings[i].Knobs = knobEffects(rep.Rankings[i], rep.Configs)
 	}
 	rep.Objective = rep.primaryObjective()
-	rep.recommend()
 	price := meta.GPUHourPrice
 	gpuSet := map[int]bool{}
 	for _, c := range cfgs {

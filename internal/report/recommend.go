@@ -83,7 +83,6 @@ type candidate struct {
 // margin with its confidence interval, and prefers the cheaper configuration
 // when the difference is not significant.
 func (r *Report) recommend() {
-	r.Recommendations = nil
 	models := map[string][]ConfigReport{}
 	var order []string
 	for _, c := range r.Configs {
@@ -206,24 +205,11 @@ func fmtVal(v float64, unit string) string {
 
 // traceReason explains a winner with the decode breakdown, when both have one.
 func (r *Report) traceReason(a, b ConfigReport) string {
-	if a.Breakdown == nil || b.Breakdown == nil {
+	cat, sa, sb, ok := decodeDifference(a.Breakdown, b.Breakdown, true)
+	if !ok {
 		return ""
 	}
-	sa, ok1 := a.Breakdown.Stages["decode"]
-	sb, ok2 := b.Breakdown.Stages["decode"]
-	if !ok1 || !ok2 {
-		return ""
-	}
-	best, diff := "", 0.0
-	for c, v := range sa.PerStepMs {
-		if d := sb.PerStepMs[c] - v; d > diff {
-			best, diff = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("its decode step spends %.2f ms in %s vs %.2f ms", sa.PerStepMs[best], best, sb.PerStepMs[best])
+	return fmt.Sprintf("its decode step spends %.2f ms in %s vs %.2f ms", sa.PerStepMs[cat], cat, sb.PerStepMs[cat])
 }
 
 // paretoSet is the set of configurations not beaten on both ITL and output cost.

@@ -181,10 +181,8 @@ func (r *Report) recommendationsMarkdown(b *strings.Builder) {
 }
 
 func (r *Report) display(id string) string {
-	for _, c := range r.Configs {
-		if c.ID == id {
-			return c.Display
-		}
+	if c, ok := r.config(id); ok {
+		return c.Display
 	}
 	return id
 }

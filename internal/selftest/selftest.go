@@ -11,11 +11,11 @@ import (
 	"math"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engine/sglang"
+	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/stats"
 )
 
@@ -39,13 +39,6 @@ type Precision struct {
 
 // DistortionMs is the median ITL error above which a level counts as distorted.
 const DistortionMs = 1.0
-
-// cpuTime is this process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // errors compares client arrival gaps with the emitter's send gaps.
 func itlErrors(s *engine.Stream) []float64 {
@@ -87,7 +80,7 @@ func MeasureLevel(ctx context.Context, url string, streams, tokens, cores int) L
 	var errs []float64
 	failed, total := 0, 0
 	var wg sync.WaitGroup
-	cpu0, t0 := cpuTime(), time.Now()
+	cpu0, t0 := proc.CPUTime(), time.Now()
 	for i := 0; i < streams; i++ {
 		wg.Add(1)
 		go func() {
@@ -104,7 +97,7 @@ func MeasureLevel(ctx context.Context, url string, streams, tokens, cores int) L
 		}()
 	}
 	wg.Wait()
-	wall, cpu := time.Since(t0), cpuTime()-cpu0
+	wall, cpu := time.Since(t0), proc.CPUTime()-cpu0
 	l := Level{Streams: streams, Failed: failed, TokensPerS: float64(total) / wall.Seconds(),
 		ClientCPUPct: 100 * cpu.Seconds() / wall.Seconds() / float64(max(1, cores))}
 	if len(errs) > 0 {

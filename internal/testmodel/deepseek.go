@@ -25,14 +25,11 @@ func writeDeepSeek(dir string, s Shape, rng *rand.Rand) error {
 		"torch_dtype": "bfloat16", "num_nextn_predict_layers": 0, "attention_bias": false,
 		"transformers_version": "4.46.3",
 	}
-	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
-		return err
-	}
-	if err := writeTokenizer(dir); err != nil {
+	ts, err := startHFModel(dir, cfg, h, rng)
+	if err != nil {
 		return err
 	}
 	const std = 0.02
-	ts := []tensor{mat("model.embed_tokens.weight", embedding(h, rng)), vec("model.norm.weight", ones(h)), mat("lm_head.weight", lmHead(h))}
 	qk := s.NopeDim + s.RopeDim
 	for l := 0; l < s.Layers; l++ {
 		p := fmt.Sprintf("model.layers.%d.", l)

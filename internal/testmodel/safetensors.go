@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"sort"
 )
 
@@ -61,4 +63,18 @@ func mat(name string, m [][]float32) tensor {
 
 func vec(name string, v []float32) tensor {
 	return tensor{name: name, shape: []int{len(v)}, data: v}
+}
+
+// startHFModel writes config.json and the tokenizer of a Hugging Face directory
+// and returns the tensors every architecture shares: the embedding, the final
+// norm and the output head built so that EOS is unreachable.
+func startHFModel(dir string, cfg map[string]any, hidden int, rng *rand.Rand) ([]tensor, error) {
+	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+		return nil, err
+	}
+	if err := writeTokenizer(dir); err != nil {
+		return nil, err
+	}
+	return []tensor{mat("model.embed_tokens.weight", embedding(hidden, rng)), vec("model.norm.weight", ones(hidden)),
+		mat("lm_head.weight", lmHead(hidden))}, nil
 }
