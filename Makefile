@@ -34,7 +34,9 @@ demo: ollama models
 	@cat runs/demo/report.md
 	$(BIN) run --dry-run examples/neurips-tp-moe.yaml --out runs/demo-dry-run
 	@echo; echo "== Where the time goes (dry run of examples/neurips-tp-moe.yaml, simulated traces; full report: runs/demo-dry-run/report.md)"
-	@grep -E '^### |^- (extend|decode):|^Traces:' runs/demo-dry-run/report.md | grep -B2 -E '^- decode|^Traces' | grep -v '^--' | head -40
+	@grep -E '^### |^- decode:' runs/demo-dry-run/report.md | grep -B1 '^- decode:' | grep -v '^--' | head -12
+	@echo; echo "== Per model, the biggest difference between the best configuration and the runner-up"
+	@grep '^Traces:' runs/demo-dry-run/report.md
 
 # The seed's 24-configuration sweep with the simulated engine (no GPUs).
 dry-run: build
