@@ -39,6 +39,12 @@ type Config struct {
 	Reasons []string `json:"reasons,omitempty"`
 	// Memory is the memory-fit estimate, when the model's config and GPU memory are known.
 	Memory *MemoryFit `json:"memory,omitempty"`
+	// ExpectEffective is what pre-flight predicts the engine will really run where
+	// it differs from what the variant asks (e.g. moe_runner_backend: triton for a
+	// silent fallback). The sim engine rehearses it in dry runs.
+	ExpectEffective map[string]string `json:"expect_effective,omitempty"`
+	// ExpectLog are the log lines the engine prints for that fallback.
+	ExpectLog []string `json:"expect_log,omitempty"`
 }
 
 // MemoryFit estimates whether a configuration fits its GPUs.

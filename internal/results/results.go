@@ -128,6 +128,12 @@ type Server struct {
 	LeftoverPIDs   []int     `json:"leftover_pids,omitempty"`
 	ExitStatus     string    `json:"exit_status,omitempty"`
 	EngineVersion  string    `json:"engine_version,omitempty"`
+	// Effective is the configuration the engine resolved and reported after
+	// readiness (SGLang /server_info: moe_runner_backend, attention_backend, ...).
+	Effective map[string]any `json:"effective,omitempty"`
+	// EffectiveWarnings are the server log's known fallback lines (e.g. SGLang's
+	// "has no ... path; using triton") and differences from what was asked.
+	EffectiveWarnings []string `json:"effective_warnings,omitempty"`
 	LogPath        string    `json:"log_path,omitempty"`
 	LogTail        string    `json:"log_tail,omitempty"`
 	StartedAt      time.Time `json:"started_at"`
