@@ -116,28 +116,28 @@ type Server struct {
 	SlurmJobID  string `json:"slurm_job_id,omitempty"`
 	// DownloadS is the model prefetch time before the launch, ReadyS the launch-to-ready
 	// (load) time, PrepareS engine set-up after ready (Ollama: ollama create).
-	DownloadS      float64   `json:"download_s,omitempty"`       // how long the launch waited for the model
-	DownloadTotalS float64   `json:"download_total_s,omitempty"` // how long the model's download took (perhaps in the background)
-	DownloadFrom   string    `json:"download_from,omitempty"`
-	ReadyS         float64   `json:"ready_s,omitempty"`
-	PrepareS       float64   `json:"prepare_s,omitempty"`
-	ShutdownS      float64   `json:"shutdown_s"`
-	GPUIDs         []int     `json:"gpu_ids,omitempty"`
-	GPUReleaseS    float64   `json:"gpu_release_s,omitempty"`
-	ForcedKill     bool      `json:"forced_kill"`
-	LeftoverPIDs   []int     `json:"leftover_pids,omitempty"`
-	ExitStatus     string    `json:"exit_status,omitempty"`
-	EngineVersion  string    `json:"engine_version,omitempty"`
+	DownloadS      float64 `json:"download_s,omitempty"`       // how long the launch waited for the model
+	DownloadTotalS float64 `json:"download_total_s,omitempty"` // how long the model's download took (perhaps in the background)
+	DownloadFrom   string  `json:"download_from,omitempty"`
+	ReadyS         float64 `json:"ready_s,omitempty"`
+	PrepareS       float64 `json:"prepare_s,omitempty"`
+	ShutdownS      float64 `json:"shutdown_s"`
+	GPUIDs         []int   `json:"gpu_ids,omitempty"`
+	GPUReleaseS    float64 `json:"gpu_release_s,omitempty"`
+	ForcedKill     bool    `json:"forced_kill"`
+	LeftoverPIDs   []int   `json:"leftover_pids,omitempty"`
+	ExitStatus     string  `json:"exit_status,omitempty"`
+	EngineVersion  string  `json:"engine_version,omitempty"`
 	// Effective is the configuration the engine resolved and reported after
 	// readiness (SGLang /server_info: moe_runner_backend, attention_backend, ...).
 	Effective map[string]any `json:"effective,omitempty"`
 	// EffectiveWarnings are the server log's known fallback lines (e.g. SGLang's
 	// "has no ... path; using triton") and differences from what was asked.
-	EffectiveWarnings []string `json:"effective_warnings,omitempty"`
-	LogPath        string    `json:"log_path,omitempty"`
-	LogTail        string    `json:"log_tail,omitempty"`
-	StartedAt      time.Time `json:"started_at"`
-	EndedAt        time.Time `json:"ended_at"`
+	EffectiveWarnings []string  `json:"effective_warnings,omitempty"`
+	LogPath           string    `json:"log_path,omitempty"`
+	LogTail           string    `json:"log_tail,omitempty"`
+	StartedAt         time.Time `json:"started_at"`
+	EndedAt           time.Time `json:"ended_at"`
 }
 
 // Key identifies a case within a run.
