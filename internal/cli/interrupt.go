@@ -36,8 +36,7 @@ func interruptContext(stderr io.Writer) (context.Context, func()) {
 func watchInterrupts(sigs <-chan os.Signal, quit <-chan struct{}, cancel func(), w io.Writer) {
 	n := 0
 	seen := map[int]bool{}
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
+	var tick <-chan time.Time // polls for stops to announce once interrupted
 	for {
 		select {
 		case <-quit:
@@ -47,6 +46,9 @@ func watchInterrupts(sigs <-chan os.Signal, quit <-chan struct{}, cancel func(),
 			switch n {
 			case 1:
 				cancel()
+				t := time.NewTicker(100 * time.Millisecond)
+				defer t.Stop()
+				tick = t.C
 				announceStops(w, seen)
 			case 2:
 				var names []string
@@ -61,7 +63,7 @@ func watchInterrupts(sigs <-chan os.Signal, quit <-chan struct{}, cancel func(),
 			default:
 				fmt.Fprintln(w, "servesweep: still stopping: waiting for the server processes to exit (everything measured is kept)")
 			}
-		case <-tick.C:
+		case <-tick:
 			if n == 1 {
 				announceStops(w, seen)
 			}

@@ -140,32 +140,7 @@ func build(meta rundir.Meta, rs []results.Result, servers map[string]results.Ser
 				rep.Issues = append(rep.Issues, s)
 			}
 		}
-		okAll := len(cr.Rows) > 0
-		for _, r := range cr.Rows {
-			switch r.Status {
-			case results.StatusOK:
-				rep.Summary.CasesOK++
-			case results.StatusSkipped:
-				rep.Summary.CasesSkipped++
-				okAll = false
-			default:
-				rep.Summary.CasesFailed++
-				okAll = false
-			}
-		}
-		if missing := len(c.Cases)*max(1, meta.Repeats) - len(cr.Rows); missing > 0 {
-			rep.Summary.CasesMissing += missing
-			okAll = false
-		}
-		if cr.Server != nil && rundir.Incomplete(*cr.Server) {
-			rep.Summary.ConfigsIncomplete++
-			okAll = false
-		}
-		if okAll {
-			rep.Summary.ConfigsOK++
-		} else {
-			rep.Summary.ConfigsFailed++
-		}
+		rep.Summary.add(cr, meta.Repeats)
 		rep.Configs = append(rep.Configs, cr)
 	}
 	rep.Summary.Complete = rep.Summary.CasesMissing == 0 && rep.Summary.ConfigsIncomplete == 0
@@ -193,6 +168,37 @@ func build(meta rundir.Meta, rs []results.Result, servers map[string]results.Ser
 		"ITL (ms) = 1000 × batch size / output throughput; input throughput = batch × input len / last TTFT; output throughput = batch × output len / (latency − last TTFT).",
 		price, strings.Join(examples, ", "))
 	return rep
+}
+
+// add counts one configuration's cases; a configuration fully passes when
+// every case passed and it was not cut short (interrupted, write failure).
+func (s *Summary) add(cr ConfigReport, repeats int) {
+	okAll := len(cr.Rows) > 0
+	for _, r := range cr.Rows {
+		switch r.Status {
+		case results.StatusOK:
+			s.CasesOK++
+		case results.StatusSkipped:
+			s.CasesSkipped++
+			okAll = false
+		default:
+			s.CasesFailed++
+			okAll = false
+		}
+	}
+	if missing := len(cr.Cases)*max(1, repeats) - len(cr.Rows); missing > 0 {
+		s.CasesMissing += missing
+		okAll = false
+	}
+	if cr.Server != nil && rundir.Incomplete(*cr.Server) {
+		s.ConfigsIncomplete++
+		okAll = false
+	}
+	if okAll {
+		s.ConfigsOK++
+	} else {
+		s.ConfigsFailed++
+	}
 }
 
 // Display is a configuration's name in the seed's closing style: "TP8 + flashinfer_trtllm".
