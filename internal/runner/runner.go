@@ -318,4 +318,3 @@ func nextModel(cfgs []plan.Config, i int) string {
 	}
 	return ""
 }
-
