@@ -203,6 +203,15 @@ func TestFaultTornLastLineThenResume(t *testing.T) {
 	if strings.Contains(r.stderr, "warning") || sum["complete"] != true || sum["cases_ok"] != 3.0 {
 		t.Errorf("report after the resume: %v\n%s", sum, r.stderr)
 	}
+	// A torn result whose server record survived: the case has no record, so c is not complete.
+	tear(t, resPath)
+	r = runBin(t, "run", sweep, "--resume", out, "--no-history")
+	if r.code != 0 || !strings.Contains(r.stderr, "c--TP1: 1 of its 1 case records are missing (torn or lost); running it again") || !strings.Contains(r.stderr, "[3/3] c--TP1: m/") {
+		t.Errorf("resume must run c again: %d\n%s", r.code, r.stderr)
+	}
+	if sum, _ := reportJSON(t, out); sum["complete"] != true || sum["cases_ok"] != 3.0 {
+		t.Errorf("report after the second resume: %v", sum)
+	}
 	assertNoneLeft(t, tok)
 }
 

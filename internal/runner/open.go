@@ -140,7 +140,12 @@ func (s *sweepRun) checkSweep(meta *rundir.Meta, fp string) error {
 // Interrupted ones, ones cut short by a write failure and (with --force)
 // ones pre-flight skipped run again.
 func (s *sweepRun) completed(meta *rundir.Meta) (map[string]string, error) {
-	servers, err := results.ReadLinesWarn[results.Server](filepath.Join(s.o.Dir, rundir.ServersFile), func(w string) { s.logf("warning: %s", w) })
+	warn := func(w string) { s.logf("warning: %s", w) }
+	servers, err := results.ReadLinesWarn[results.Server](filepath.Join(s.o.Dir, rundir.ServersFile), warn)
+	if err != nil {
+		return nil, err
+	}
+	have, err := recorded(s.o.Dir, warn)
 	if err != nil {
 		return nil, err
 	}
@@ -159,12 +164,36 @@ func (s *sweepRun) completed(meta *rundir.Meta) (map[string]string, error) {
 			s.logf("%s: launch command or cases changed since it ran; running it again", c.ID)
 			continue
 		}
+		if want := len(c.Cases) * max(1, s.o.File.Repeats); sv.Status == results.StatusOK && have[c.ID] < want {
+			s.logf("%s: %d of its %d case records are missing (torn or lost); running it again", c.ID, want-have[c.ID], want)
+			continue
+		}
 		done[c.ID] = "already complete, skipped (resume)"
 		if sv.Status == results.StatusSkipped {
 			done[c.ID] = "already complete, skipped (resume): recorded as skipped by pre-flight (--force launches it)"
 		}
 	}
 	return done, nil
+}
+
+// recorded counts each configuration's distinct case records (case and repeat).
+func recorded(dir string, warn func(string)) (map[string]int, error) {
+	type key struct {
+		ConfigID  string `json:"config_id"`
+		BatchSize int    `json:"batch_size"`
+		InputLen  int    `json:"input_len"`
+		OutputLen int    `json:"output_len"`
+		Repeat    int    `json:"repeat"`
+	}
+	ks, err := results.ReadLinesWarn[key](filepath.Join(dir, rundir.ResultsFile), warn)
+	seen, n := map[key]bool{}, map[string]int{}
+	for _, k := range ks {
+		if !seen[k] {
+			seen[k] = true
+			n[k.ConfigID]++
+		}
+	}
+	return n, err
 }
 
 // mergeConfigs keeps the configurations of earlier runs in the directory
