@@ -152,6 +152,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	settings := bench.Settings{
 		Profile: o.File.Profile, ProfileSteps: o.File.ProfileSteps, RequestTimeout: o.File.RequestTimeout,
 		Warmup: o.File.Warmup, GPUHourPrice: o.File.GPUHourPrice, GPULabel: o.File.GPULabel, Repeats: o.File.Repeats,
+		Prompts: o.File.Prompts, TokenizerDirs: o.File.ModelConfigs,
 	}
 	var mu sync.Mutex // guards sum
 	runOne := func(i int, cfg plan.Config, gpuIDs []int) (stop bool, err error) {
