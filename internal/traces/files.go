@@ -33,6 +33,37 @@ func Analyze(paths []string) (*Analysis, error) {
 		return nil, fmt.Errorf("no trace files (*.trace.json.gz) in %s", strings.Join(paths, ", "))
 	}
 	sort.Strings(files)
+	a := &Analysis{Imbalance: map[string]float64{}}
+	var err error
+	if a.Ranks, err = analyzeRanks(files); err != nil {
+		return nil, err
+	}
+	// Imbalance across ranks, per stage.
+	busy := map[string][]float64{}
+	for _, r := range a.Ranks {
+		for _, s := range r.Stages {
+			busy[s.Stage] = append(busy[s.Stage], s.BusyMs)
+		}
+	}
+	for st, v := range busy {
+		if len(v) < 2 {
+			continue
+		}
+		mx, sum := 0.0, 0.0
+		for _, x := range v {
+			mx, sum = max(mx, x), sum+x
+		}
+		if sum > 0 {
+			a.Imbalance[st] = (mx/(sum/float64(len(v))) - 1) * 100
+		}
+	}
+	return a, nil
+}
+
+// analyzeRanks scans the files and groups them by rank: the name's TP/DP/PP
+// label when it has one (distributedInfo ranks repeat across DP replicas that
+// are separate worlds), else the trace's own rank; ordered by DP, PP, rank.
+func analyzeRanks(files []string) ([]RankAnalysis, error) {
 	byKey := map[string]*RankAnalysis{}
 	var order []string
 	sortKey := map[string][4]int{}
@@ -42,8 +73,6 @@ func Analyze(paths []string) (*Analysis, error) {
 		if err != nil {
 			return nil, err
 		}
-		// A file's rank: the name's TP/DP/PP label when it has one (distributedInfo
-		// ranks repeat across DP replicas that are separate worlds), else the trace's own rank.
 		rank := sc.rank
 		if rank < 0 {
 			rank = max(info.Rank, 0)
@@ -71,34 +100,15 @@ func Analyze(paths []string) (*Analysis, error) {
 		}
 		return false
 	})
-	a := &Analysis{Imbalance: map[string]float64{}}
+	var out []RankAnalysis
 	for _, k := range order {
 		ra := byKey[k]
 		if len(ra.Files) == 1 {
 			ra.Files = nil
 		}
-		a.Ranks = append(a.Ranks, *ra)
+		out = append(out, *ra)
 	}
-	// Imbalance across ranks, per stage.
-	busy := map[string][]float64{}
-	for _, r := range a.Ranks {
-		for _, s := range r.Stages {
-			busy[s.Stage] = append(busy[s.Stage], s.BusyMs)
-		}
-	}
-	for st, v := range busy {
-		if len(v) < 2 {
-			continue
-		}
-		mx, sum := 0.0, 0.0
-		for _, x := range v {
-			mx, sum = max(mx, x), sum+x
-		}
-		if sum > 0 {
-			a.Imbalance[st] = (mx/(sum/float64(len(v))) - 1) * 100
-		}
-	}
-	return a, nil
+	return out, nil
 }
 
 // stagesOf splits a file into stages: the file name's stage, or the stages of
