@@ -17,6 +17,9 @@ const (
 	llamaPattern = `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
 )
 
+// deepseekWords is DeepSeek-V3's third Split pattern.
+const deepseekWords = `[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_` + "`" + `{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+
 // handTokenizer is a small byte-level BPE in the layout of Qwen3's and
 // Llama-3's tokenizer.json: Split(regex) then ByteLevel without regex, byte
 // tokens with id = byte value, six merges, and a BOS template.
@@ -105,6 +108,10 @@ func TestSplitRegexes(t *testing.T) {
 		{qwenPattern, "x \n y", []string{"x", " \n", " y"}},
 		{qwenPattern, "tail   ", []string{"tail", "   "}},
 		{gpt2Pattern, "Hello  world's 42", []string{"Hello", " ", " world", "'s", " 42"}},
+		// DeepSeek-V3's Split patterns (digits in threes; CJK runs; punctuation-led words).
+		{`\p{N}{1,3}`, "in 1776", []string{"in ", "177", "6"}},
+		{`[一-龥\u3040-ゟ゠-ヿ]+`, "a日本語b", []string{"a", "日本語", "b"}},
+		{deepseekWords, "Hello, world.txt (x)", []string{"Hello", ",", " world", ".txt", " (", "x", ")"}},
 	}
 	for _, c := range cases {
 		if got := pieces(t, c.pattern, c.in); !reflect.DeepEqual(got, c.want) {
