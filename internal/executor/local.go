@@ -15,6 +15,7 @@ import (
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/gpu"
 	"github.com/servesweep/servesweep/internal/load"
+	"github.com/servesweep/servesweep/internal/modelinfo"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/results"
@@ -214,7 +215,9 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 			}
 			return nil
 		},
-		LogTail: tail,
+		LogTail:       tail,
+		FindTokenizer: TokenizerFinder(settings.TokenizerDirs),
+		Notef:         progress,
 		Emit: func(r results.Result) error {
 			if r.Status == results.StatusOK {
 				progress("%s: bs=%d in=%d out=%d  latency %.2fs  ITL %.2fms  out %.1f tok/s", cfg.ID, r.BatchSize, r.InputLen, r.OutputLen, *r.LatencyS, *r.ITLMs, *r.OutputThroughput)
@@ -245,6 +248,18 @@ func (l Local) Execute(ctx context.Context, job Job) results.Server {
 	}
 	stop()
 	return rec
+}
+
+// TokenizerFinder finds a model's tokenizer.json where its config.json would
+// be: a local model folder, dirs (<org>--<name>/tokenizer.json), or the
+// Hugging Face cache ($HF_HOME, ~/.cache/huggingface) — by then the engine or
+// the prefetcher has downloaded the model. The Hub is not asked.
+func TokenizerFinder(dirs []string) func(ctx context.Context, model string) (string, error) {
+	return func(ctx context.Context, model string) (string, error) {
+		loc := modelinfo.Locator{ConfigDirs: dirs, HFHome: os.Getenv("HF_HOME"), Home: os.Getenv("HOME"), Offline: true}
+		_, path, err := loc.FindFile(ctx, model, "tokenizer.json")
+		return path, err
+	}
 }
 
 var errExited = errors.New("server process exited before it was ready")

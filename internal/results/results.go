@@ -96,6 +96,11 @@ type Result struct {
 	PromptTokens     []int       `json:"prompt_tokens,omitempty"`
 	CompletionTokens []int       `json:"completion_tokens,omitempty"`
 	PromptSeed       uint64      `json:"prompt_seed,omitempty"`
+	// Prompts says how the prompts were made: "text:<tokenizer.json path>" (the
+	// shipped corpus through the model's own tokenizer, as SGLang's benchmark
+	// does) or "random-ids" (uniform random ids: asked for, no tokenizer found,
+	// or an engine that takes text only).
+	Prompts string `json:"prompts,omitempty"`
 	// ClientCPUPct is servesweep's own CPU use during the request, in % of all cores.
 	ClientCPUPct float64 `json:"client_cpu_pct"`
 	SimTimeScale float64 `json:"sim_time_scale,omitempty"`

@@ -38,6 +38,7 @@ func open(o Options) (*sweepRun, error) {
 	s.settings = bench.Settings{
 		Profile: f.Profile, ProfileSteps: f.ProfileSteps, RequestTimeout: f.RequestTimeout,
 		Warmup: f.Warmup, GPUHourPrice: f.GPUHourPrice, GPULabel: f.GPULabel, Repeats: f.Repeats,
+		Prompts: f.Prompts, TokenizerDirs: f.ModelConfigs,
 	}
 	s.sum = Summary{RunID: s.meta.RunID, Configs: len(o.Configs)}
 	return s, nil

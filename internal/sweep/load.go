@@ -22,7 +22,7 @@ const (
 	DefaultLaunchTimeout  = 2000 * time.Second
 	DefaultRequestTimeout = 1800 * time.Second
 	DefaultStopGrace      = 30 * time.Second
-	DefaultProfileSteps   = 3
+	DefaultProfileSteps   = 5
 	DefaultGPUHourPrice   = 2.0
 )
 
@@ -92,7 +92,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 
 var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
 	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
-	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo", "executor", "slurm"}
+	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo", "executor", "slurm", "prompts"}
 
 var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "moe_backends", "tp_args", "env"}
 
@@ -142,6 +142,10 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 			f.Profile, err = p.bool(v, key)
 		case "warmup":
 			f.Warmup, err = p.bool(v, key)
+		case "prompts":
+			if f.Prompts, err = p.str(v, key); err == nil && f.Prompts != "text" && f.Prompts != "random-ids" {
+				err = p.errAt(v, "prompts must be text (the model's own tokenizer over real text) or random-ids, got %q", f.Prompts)
+			}
 		case "profile_steps":
 			f.ProfileSteps, err = p.positiveInt(v, key)
 		case "launch_timeout":

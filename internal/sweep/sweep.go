@@ -43,8 +43,11 @@ type File struct {
 	RequestTimeout time.Duration
 	// StopGrace is how long a server gets after SIGTERM before SIGKILL.
 	StopGrace time.Duration
-	// Warmup runs one warmup request after launch (SGLang's bs 16, in 1024, out 16).
+	// Warmup runs SGLang's warmup after launch: one 1024-in/16-out request per batch size.
 	Warmup bool
+	// Prompts is "text" (real text through the model's own tokenizer.json),
+	// "random-ids", or "" (text when a tokenizer.json is found, else random ids).
+	Prompts string
 	// ServerParams is a grid over engine flags; configurations take the cartesian product.
 	ServerParams []Param
 	// Env is added to every server's environment.
