@@ -119,6 +119,7 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 			}
 		}
 	}
+	uniqueIDs(out)
 	return out
 }
 

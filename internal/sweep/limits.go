@@ -3,6 +3,7 @@ package sweep
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -108,4 +109,21 @@ func (p *parser) checkCaseSize(f *File) error {
 	}
 	return p.errAt(n, "batch size %d × input length %d = %d prompt tokens in one case, more than the %d the client can hold in memory; lower batch_sizes or input_lens",
 		maxBS, maxIn, maxBS*maxIn, MaxCaseTokens)
+}
+
+// distinctValues refuses a server_params value listed twice: the two
+// configurations would be one (true and TRUE both add the bare flag).
+func (p *parser) distinctValues(n *yaml.Node, key string, vals []string) error {
+	seen := map[string]bool{}
+	for i, v := range vals {
+		k := v
+		if l := strings.ToLower(v); l == "true" || l == "false" {
+			k = l
+		}
+		if seen[k] {
+			return p.errAt(n.Content[i], "server_params %s lists %q twice", key, v)
+		}
+		seen[k] = true
+	}
+	return nil
 }

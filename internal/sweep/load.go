@@ -300,6 +300,9 @@ func (p *parser) serverParams(n *yaml.Node) ([]Param, error) {
 		if len(vals) == 0 {
 			return p.errAt(v, "server_params %s has no values; give at least one", key)
 		}
+		if err := p.distinctValues(v, key, vals); err != nil {
+			return err
+		}
 		out = append(out, Param{Flag: key, Values: vals})
 		return nil
 	})
