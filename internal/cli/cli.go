@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/servesweep/servesweep/internal/redact"
 	"github.com/spf13/cobra"
 )
 
@@ -55,6 +57,10 @@ func (e exitError) Error() string { return e.msg }
 
 // Main runs the command line and returns the exit code.
 func Main(args []string, env Env) int {
+	// Secrets never reach the terminal: those of servesweep's own environment
+	// and, once a sweep file is read, those it holds (see loadPlan).
+	redact.RegisterEnviron(os.Environ())
+	env.Stdout, env.Stderr = redact.Writer{W: env.Stdout}, redact.Writer{W: env.Stderr}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := NewRoot(env)
@@ -124,7 +130,12 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 
 // printJSON writes v to stdout as indented JSON (the --json output of every command).
 func printJSON(env Env, v any) error {
-	enc := json.NewEncoder(env.Stdout)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := env.Stdout.Write(redact.JSON(b.Bytes()))
+	return err
 }

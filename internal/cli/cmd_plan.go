@@ -64,6 +64,7 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 		return nil, nil, nil, usageError{err}
 	}
 	cfgs := plan.Expand(f, eng, env.Self)
+	registerSecrets(cfgs)
 	if !pre.Disable {
 		hw := pre.hardware(ctx, f)
 		loc := locator(env, append(f.ModelConfigs, pre.ModelConfigs...))

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/servesweep/servesweep/internal/redact"
 )
 
 // uniqueIDs makes every configuration id unique and safe as a folder name.
@@ -48,9 +50,11 @@ func uniqueIDs(cfgs []Config) {
 // identity is everything that makes a configuration what it is.
 func identity(c Config) string {
 	var b strings.Builder
-	b.WriteString(c.ModelKey + "\x00" + c.Variant + "\x00" + strings.Join(c.Args, "\x00") + "\x00")
-	for _, k := range slices.Sorted(maps.Keys(c.Env)) {
-		b.WriteString(k + "=" + c.Env[k] + "\x00")
+	// Secrets stay out: a short hash of a short secret could be reversed.
+	b.WriteString(c.ModelKey + "\x00" + c.Variant + "\x00" + strings.Join(redact.Args(c.Args), "\x00") + "\x00")
+	env := redact.Env(c.Env)
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		b.WriteString(k + "=" + env[k] + "\x00")
 	}
 	return b.String()
 }

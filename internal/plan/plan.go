@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/redact"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
 
@@ -160,7 +161,12 @@ func paramGrid(params []sweep.Param) []gridPoint {
 		name := strings.TrimLeft(p.Flag, "-")
 		var next []gridPoint
 		for _, g := range out {
-			for _, v := range p.Values {
+			for vi, v := range p.Values {
+				// A secret's value never names a configuration (ids are folder names).
+				shown := v
+				if redact.IsSecretName(p.Flag) {
+					shown = "secret" + strconv.Itoa(vi+1)
+				}
 				n := gridPoint{args: append([]string{}, g.args...), suffix: g.suffix, values: maps.Clone(g.values), env: maps.Clone(g.env)}
 				if n.values == nil {
 					n.values = map[string]string{}
@@ -171,7 +177,7 @@ func paramGrid(params []sweep.Param) []gridPoint {
 				n.values[p.Flag] = v
 				if sweep.IsEnvParam(p.Flag) {
 					n.env[p.Flag] = v
-					n.suffix += "_" + p.Flag + "=" + v
+					n.suffix += "_" + p.Flag + "=" + shown
 					next = append(next, n)
 					continue
 				}
@@ -183,7 +189,7 @@ func paramGrid(params []sweep.Param) []gridPoint {
 					n.suffix += "_no-" + name
 				default:
 					n.args = append(n.args, p.Flag, v)
-					n.suffix += "_" + name + "=" + v
+					n.suffix += "_" + name + "=" + shown
 				}
 				next = append(next, n)
 			}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"github.com/servesweep/servesweep/internal/redact"
 )
 
 // File names inside a run directory.
@@ -39,6 +41,7 @@ func (a *Appender) Append(v any) error {
 	if err != nil {
 		return err
 	}
+	b = redact.JSON(b)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if _, err := a.f.Write(append(b, '\n')); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/prefetch"
+	"github.com/servesweep/servesweep/internal/redact"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
@@ -296,6 +297,7 @@ func WriteMeta(dir string, m *Meta) error { return writeMeta(dir, m) }
 
 func writeMeta(dir string, m *Meta) error {
 	b, _ := json.MarshalIndent(m, "", "  ")
+	b = redact.JSON(b)
 	tmp := filepath.Join(dir, MetaFile+".tmp")
 	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return err
