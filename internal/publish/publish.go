@@ -19,15 +19,15 @@ import (
 
 // Options say where to publish.
 type Options struct {
-	Remote  string // git URL or path of the repository
-	Branch  string // created when missing
-	Prefix  string // folder in the repository, e.g. traces/<run id>
-	Token   string // for https remotes; from the environment only
+	Remote string // git URL or path of the repository
+	Branch string // created when missing
+	Prefix string // folder in the repository, e.g. traces/<run id>
+	Token  string // for https remotes; from the environment only
 	// TokenHost is the host Token belongs to (github.com for a GitHub token):
 	// it is sent to no other, and never over plain http.
 	TokenHost string
-	Message string
-	Log     io.Writer
+	Message   string
+	Log       io.Writer
 }
 
 // Files lists what is published from a run directory: traces, reports, raw results.
