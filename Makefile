@@ -75,6 +75,8 @@ fuzz:
 	$(GO) test ./internal/modelinfo -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./internal/gpu -run '^$$' -fuzz FuzzParseQueryGPU -fuzztime 30s
 	$(GO) test ./internal/traces -run '^$$' -fuzz FuzzScan -fuzztime 30s
+	$(GO) test ./internal/engine/sglang -run '^$$' -fuzz FuzzFastPath -fuzztime 30s
+	$(GO) test ./internal/redact -run '^$$' -fuzz FuzzJSON -fuzztime 30s
 
 clean:
 	rm -rf bin runs models

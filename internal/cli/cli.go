@@ -4,11 +4,14 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
+	"github.com/servesweep/servesweep/internal/redact"
 	"github.com/spf13/cobra"
 )
 
@@ -51,6 +54,10 @@ func (e exitError) Error() string { return e.msg }
 
 // Main runs the command line and returns the exit code.
 func Main(args []string, env Env) int {
+	// Secrets never reach the terminal: those of servesweep's own environment
+	// and, once a sweep file is read, those it holds (see loadPlan).
+	redact.RegisterEnviron(os.Environ())
+	env.Stdout, env.Stderr = redact.Writer{W: env.Stdout}, redact.Writer{W: env.Stderr}
 	ctx, stop := interruptContext(env.Stderr)
 	defer stop()
 	root := NewRoot(env)
@@ -120,7 +127,12 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 
 // printJSON writes v to stdout as indented JSON (the --json output of every command).
 func printJSON(env Env, v any) error {
-	enc := json.NewEncoder(env.Stdout)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := env.Stdout.Write(redact.JSON(b.Bytes()))
+	return err
 }

@@ -96,6 +96,9 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 			return usagef("--output-len must be at least 2 (output throughput needs a decode step)")
 		}
 	}
+	if err := benchLimits(o); err != nil {
+		return err
+	}
 	client := eng.NewClient(o.URL, engine.ClientConfig{ModelPath: o.Model, MaxContext: maxContext(o)})
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	err = client.Ready(rctx)

@@ -76,6 +76,7 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 		return nil, nil, nil, usageError{err}
 	}
 	cfgs := plan.Expand(f, eng, env.Self)
+	registerSecrets(cfgs)
 	if !pre.Disable {
 		hw, err := pre.resolveHardware(f)
 		if err != nil {

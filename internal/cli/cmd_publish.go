@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"path"
 	"strings"
 
@@ -25,9 +26,14 @@ func newPublishCmd(env Env) *cobra.Command {
 git repository and pushes them (the branch is created when missing). The
 published report.md links each trace at --base-url/<prefix>/<path> (through
 PERFETTO_RELAY_URL when set), or by a relative path when --base-url is not
-given; DIR/report.published.md gets the same links. For https remotes a token
-is read from SERVESWEEP_GIT_TOKEN (else GITHUB_TOKEN) and handed to git through
-GIT_ASKPASS: it never appears in logs, errors or the report.`,
+given; DIR/report.published.md gets the same links.
+
+For https remotes a token is read from SERVESWEEP_GIT_TOKEN (for the host in
+SERVESWEEP_GIT_TOKEN_HOST, default github.com), else GITHUB_TOKEN (for the host
+of GITHUB_SERVER_URL, default github.com), and handed to git through
+GIT_ASKPASS, only for that host: never to another host, never over plain http
+(credentials in an http:// URL are refused). It never appears in logs, errors
+or the report; neither do credentials written into the remote.`,
 		Example: `  servesweep publish runs/nightly --git https://github.com/org/trace-data.git --branch main \
       --base-url https://raw.githubusercontent.com/org/trace-data/main
   servesweep publish runs/nightly --git /srv/git/traces.git`,
@@ -60,12 +66,9 @@ GIT_ASKPASS: it never appears in logs, errors or the report.`,
 			if err != nil {
 				return err
 			}
-			token := env.Getenv("SERVESWEEP_GIT_TOKEN")
-			if token == "" {
-				token = env.Getenv("GITHUB_TOKEN")
-			}
+			token, host := gitToken(env)
 			rev, err := publish.Publish(cmd.Context(), dir, files, map[string][]byte{"report.md": md.Bytes()},
-				publish.Options{Remote: o.Git, Branch: o.Branch, Prefix: prefix, Token: token, Log: env.Stderr})
+				publish.Options{Remote: o.Git, Branch: o.Branch, Prefix: prefix, Token: token, TokenHost: host, Log: env.Stderr})
 			if err != nil {
 				return err
 			}
@@ -81,4 +84,20 @@ GIT_ASKPASS: it never appears in logs, errors or the report.`,
 	cmd.Flags().StringVar(&o.Prefix, "prefix", "", "folder in the repository (default traces/<run id>)")
 	cmd.Flags().StringVar(&o.BaseURL, "base-url", "", "URL the repository's files are served at (raw file URL of the branch)")
 	return cmd
+}
+
+// gitToken is the token publish may use and the host it belongs to.
+func gitToken(env Env) (token, host string) {
+	if t := env.Getenv("SERVESWEEP_GIT_TOKEN"); t != "" {
+		host = env.Getenv("SERVESWEEP_GIT_TOKEN_HOST")
+		if host == "" {
+			host = "github.com"
+		}
+		return t, host
+	}
+	host = "github.com"
+	if u, err := url.Parse(env.Getenv("GITHUB_SERVER_URL")); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	return env.Getenv("GITHUB_TOKEN"), host
 }

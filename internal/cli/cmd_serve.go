@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/report"
@@ -17,6 +15,7 @@ import (
 type serveOptions struct {
 	Addr        string
 	PerfettoURL string
+	AllowHosts  []string
 }
 
 func newServeCmd(env Env) *cobra.Command {
@@ -28,7 +27,10 @@ func newServeCmd(env Env) *cobra.Command {
 Each trace has an "Open in Perfetto" button: it opens the Perfetto UI, waits for
 its PONG, fetches the trace bytes from this server and posts them with
 Perfetto's postMessage protocol (localhost and 127.0.0.1 are trusted origins,
-so no dialog). The run directory's files are served under /run/.`,
+so no dialog). The run directory's regular files are served under /run/
+(nothing outside it, symbolic links included; no folder listings, no CORS),
+and only to requests addressed to the bound address or localhost, which
+keeps other web sites out (DNS rebinding).`,
 		Example: `  servesweep serve runs/nightly
   servesweep serve runs/nightly --addr 127.0.0.1:9000`,
 		Args: exactArgs(1, "a run directory"),
@@ -38,6 +40,7 @@ so no dialog). The run directory's files are served under /run/.`,
 	}
 	cmd.Flags().StringVar(&o.Addr, "addr", "127.0.0.1:8411", "address to listen on (loopback by default; port 0 picks a free one)")
 	cmd.Flags().StringVar(&o.PerfettoURL, "perfetto-url", "https://ui.perfetto.dev", "Perfetto UI to open traces in")
+	cmd.Flags().StringSliceVar(&o.AllowHosts, "allow-host", nil, "host `NAME` requests may be addressed to besides IP addresses and localhost (when serving beyond loopback)")
 	return cmd
 }
 
@@ -60,16 +63,13 @@ func ServeHandler(env Env, dir, perfettoURL string) (http.Handler, error) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		rep.HTML(w, report.HTMLOptions{Serve: true, PerfettoURL: perfettoURL})
 	})
-	abs, _ := filepath.Abs(dir)
-	files := http.StripPrefix("/run/", http.FileServer(http.Dir(abs)))
-	mux.Handle("/run/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Path, "..") {
-			http.Error(w, "bad path", 400)
-			return
-		}
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		files.ServeHTTP(w, r)
-	}))
+	// No CORS header: the report page fetches traces from its own origin and
+	// hands them to Perfetto by postMessage, so no other site needs to read them.
+	files, err := runFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/run/", http.StripPrefix("/run", files))
 	return mux, nil
 }
 
@@ -83,7 +83,7 @@ func runServe(ctx context.Context, env Env, o serveOptions, dir string) error {
 		return usagef("cannot listen on %s: %v (choose another --addr)", o.Addr, err)
 	}
 	fmt.Fprintf(env.Stderr, "servesweep: serving %s at http://%s/ (Ctrl-C to stop)\n", dir, ln.Addr())
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: hostGuard(ln.Addr(), o.AllowHosts, h), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

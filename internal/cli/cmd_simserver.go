@@ -1,6 +1,11 @@
 package cli
 
 import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
 	"github.com/servesweep/servesweep/internal/simserver"
 	"github.com/spf13/cobra"
 )
@@ -40,8 +45,21 @@ SERVESWEEP_SIM_SLOWDOWN_MATCH limits it to model paths containing that text.`,
 			if err != nil {
 				return usagef("sim-server: %v", err)
 			}
+			// Like SGLang, which logs every server argument at launch, secrets
+			// included (sglang/srt/entrypoints/engine.py, _launch_subprocesses:
+			// logger.info(f"{server_args=}")): the log is where leaks happen.
+			fmt.Fprintln(env.Stderr, serverArgsLine(o))
 			return simserver.Run(cmd.Context(), o, env.Stderr, Version)
 		},
 	}
 	return cmd
+}
+
+// serverArgsLine is SGLang's launch log line of its arguments.
+func serverArgsLine(o simserver.Options) string {
+	parts := []string{fmt.Sprintf("model_path=%q", o.ModelPath), fmt.Sprintf("tp_size=%d", o.TP)}
+	for _, k := range slices.Sorted(maps.Keys(o.Extra)) {
+		parts = append(parts, fmt.Sprintf("%s=%q", strings.ReplaceAll(k, "-", "_"), o.Extra[k]))
+	}
+	return "server_args=ServerArgs(" + strings.Join(parts, ", ") + ")"
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/redact"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
 
@@ -134,6 +135,7 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 			}
 		}
 	}
+	uniqueIDs(out)
 	return out
 }
 
@@ -174,7 +176,12 @@ func paramGrid(params []sweep.Param) []gridPoint {
 		name := strings.TrimLeft(p.Flag, "-")
 		var next []gridPoint
 		for _, g := range out {
-			for _, v := range p.Values {
+			for vi, v := range p.Values {
+				// A secret's value never names a configuration (ids are folder names).
+				shown := v
+				if redact.IsSecretName(p.Flag) {
+					shown = "secret" + strconv.Itoa(vi+1)
+				}
 				n := gridPoint{args: append([]string{}, g.args...), suffix: g.suffix, values: maps.Clone(g.values), env: maps.Clone(g.env)}
 				if n.values == nil {
 					n.values = map[string]string{}
@@ -185,7 +192,7 @@ func paramGrid(params []sweep.Param) []gridPoint {
 				n.values[p.Flag] = v
 				if sweep.IsEnvParam(p.Flag) {
 					n.env[p.Flag] = v
-					n.suffix += "_" + p.Flag + "=" + v
+					n.suffix += "_" + p.Flag + "=" + shown
 					next = append(next, n)
 					continue
 				}
@@ -197,7 +204,7 @@ func paramGrid(params []sweep.Param) []gridPoint {
 					n.suffix += "_no-" + name
 				default:
 					n.args = append(n.args, p.Flag, v)
-					n.suffix += "_" + name + "=" + v
+					n.suffix += "_" + name + "=" + shown
 				}
 				next = append(next, n)
 			}

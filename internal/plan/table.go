@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/servesweep/servesweep/internal/redact"
 )
 
 // WriteTable prints configurations as a human table, then the pre-flight
@@ -24,7 +26,7 @@ func WriteTable(w io.Writer, cfgs []Config) {
 		if c.Memory != nil {
 			mem = fmt.Sprintf("%s (%.0f GiB/GPU)", c.Memory.Verdict, c.Memory.WeightsPerGPUGiB)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", i+1, c.ID, c.Model, c.Variant, c.GPUs, strings.Join(cs, ","), verdict, mem, strings.Join(c.Command, " "))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", i+1, c.ID, c.Model, c.Variant, c.GPUs, strings.Join(cs, ","), verdict, mem, strings.Join(redact.Args(c.Command), " "))
 	}
 	tw.Flush()
 	n := map[string]int{}

@@ -43,17 +43,32 @@ func Start(argv []string, env []string, logPath string) (*Process, error) {
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = log, log
+	out, closeLog, drained, err := logSink(log)
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		log.Close()
+		closeLog(false)
 		return nil, fmt.Errorf("cannot start %s: %w", argv[0], err)
 	}
+	closeLog(true)
 	p := &Process{cmd: cmd, log: log, exited: make(chan struct{}), PID: cmd.Process.Pid, Started: time.Now(),
 		Name: filepath.Base(filepath.Dir(logPath))}
 	go func() {
 		p.waitErr = cmd.Wait()
-		log.Close()
+		if out == log {
+			log.Close()
+		} else {
+			// Let the log catch up with the child's last words (a process of its
+			// group that still holds the pipe is not waited for long).
+			select {
+			case <-drained:
+			case <-time.After(2 * time.Second):
+			}
+		}
 		close(p.exited)
 	}()
 	return p, nil

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,12 +19,15 @@ import (
 
 // Options say where to publish.
 type Options struct {
-	Remote  string // git URL or path of the repository
-	Branch  string // created when missing
-	Prefix  string // folder in the repository, e.g. traces/<run id>
-	Token   string // for https remotes; from the environment only
-	Message string
-	Log     io.Writer
+	Remote string // git URL or path of the repository
+	Branch string // created when missing
+	Prefix string // folder in the repository, e.g. traces/<run id>
+	Token  string // for https remotes; from the environment only
+	// TokenHost is the host Token belongs to (github.com for a GitHub token):
+	// it is sent to no other, and never over plain http.
+	TokenHost string
+	Message   string
+	Log       io.Writer
 }
 
 // Files lists what is published from a run directory: traces, reports, raw results.
@@ -50,41 +52,47 @@ func Files(dir string) ([]string, error) {
 	return out, err
 }
 
-// Redact removes credentials from a URL for messages.
-func Redact(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		u.User = url.User("***")
-		return u.String()
-	}
-	return s
-}
-
 var tokenLike = regexp.MustCompile(`(gh[pousr]_[A-Za-z0-9]{10,}|x-access-token:[^@\s]+)`)
 
 // Publish copies files (relative to dir) plus the extra files (name → content)
 // under Prefix in the repository, commits and pushes. It returns the commit.
 func Publish(ctx context.Context, dir string, files []string, extra map[string][]byte, o Options) (string, error) {
+	send, note, err := tokenPolicy(o)
+	if err != nil {
+		return "", err
+	}
+	if note != "" && o.Log != nil {
+		fmt.Fprintln(o.Log, "servesweep: "+note)
+	}
+	if !send {
+		o.Token = ""
+	}
+	hidden := append(remoteSecrets(o.Remote), o.Token)
 	work, err := os.MkdirTemp("", "servesweep-publish-")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(work)
+	work0 := work
 	git := func(args ...string) (string, error) {
 		cmd := exec.CommandContext(ctx, "git", args...)
 		cmd.Dir = work
 		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_AUTHOR_NAME=servesweep", "GIT_AUTHOR_EMAIL=servesweep@localhost",
 			"GIT_COMMITTER_NAME=servesweep", "GIT_COMMITTER_EMAIL=servesweep@localhost")
 		if o.Token != "" {
-			askpass := filepath.Join(work, ".askpass")
-			os.WriteFile(askpass, []byte("#!/bin/sh\nexec printf '%s' \"$SERVESWEEP_GIT_TOKEN\"\n"), 0o700)
-			cmd.Env = append(cmd.Env, "GIT_ASKPASS="+askpass, "SERVESWEEP_GIT_TOKEN="+o.Token)
+			u, _ := parseURL(o.Remote)
+			script := filepath.Join(work0, ".askpass")
+			os.WriteFile(script, []byte(askpass), 0o700)
+			cmd.Env = append(cmd.Env, "GIT_ASKPASS="+script, "SERVESWEEP_GIT_TOKEN="+o.Token, "SERVESWEEP_GIT_HOST="+u.Host)
 		}
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
 		msg := strings.TrimSpace(out.String())
-		if o.Token != "" {
-			msg = strings.ReplaceAll(msg, o.Token, "***")
+		for _, h := range hidden {
+			if len(h) >= 4 {
+				msg = strings.ReplaceAll(msg, h, "***")
+			}
 		}
 		msg = tokenLike.ReplaceAllString(msg, "***")
 		if err != nil {
@@ -93,7 +101,6 @@ func Publish(ctx context.Context, dir string, files []string, extra map[string][
 		return msg, nil
 	}
 	repo := filepath.Join(work, "repo")
-	work0 := work
 	if _, err := git("clone", "--quiet", "--depth", "1", "--branch", o.Branch, o.Remote, repo); err != nil {
 		// The branch may not exist yet: clone the default branch (or an empty repository) and create it.
 		os.RemoveAll(repo)
@@ -136,7 +143,6 @@ func Publish(ctx context.Context, dir string, files []string, extra map[string][
 		return "", fmt.Errorf("cannot push to %s: %v", Redact(o.Remote), err)
 	}
 	rev, err := git("rev-parse", "HEAD")
-	_ = work0
 	return strings.TrimSpace(rev), err
 }
 

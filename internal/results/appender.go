@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/servesweep/servesweep/internal/redact"
 	"io"
 	"os"
 	"sync"
@@ -49,7 +50,7 @@ func (a *Appender) Append(v any) error {
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
+	b = append(redact.JSON(b), '\n')
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.broken != nil {

@@ -8,6 +8,7 @@ package rundir
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/servesweep/servesweep/internal/redact"
 	"os"
 	"path/filepath"
 	"time"
@@ -66,6 +67,7 @@ func ReadMeta(dir string) (*Meta, error) {
 // over the old one, so a crash or a full disk leaves the old run.json whole.
 func WriteMeta(dir string, m *Meta) error {
 	b, err := json.MarshalIndent(m, "", "  ")
+	b = redact.JSON(b) // secrets of the sweep file never reach run.json
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func Parse(name string, data []byte) (*File, error) {
 		}
 		return nil, &Error{File: name, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	p := &parser{file: name}
+	p := &parser{file: name, nodes: map[string]*yaml.Node{}}
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: name, Msg: "the file is empty; see examples/neurips-tp-moe.yaml"}
 	}
@@ -62,7 +62,10 @@ func Parse(name string, data []byte) (*File, error) {
 	return f, nil
 }
 
-type parser struct{ file string }
+type parser struct {
+	file  string
+	nodes map[string]*yaml.Node // top-level values by key, for errors found later
+}
 
 // fields walks a mapping node, rejecting unknown and duplicate keys.
 func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key string, k, v *yaml.Node) error) error {
@@ -105,6 +108,7 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 	var modelsNode *yaml.Node
 	err := p.fields(root, "the sweep file", fileKeys, func(key string, k, v *yaml.Node) error {
 		var err error
+		p.nodes[key] = v
 		switch key {
 		case "name":
 			f.Name, err = p.str(v, key)
@@ -198,6 +202,9 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := p.checkCaseSize(f); err != nil {
 		return nil, err
 	}
 	if f.Objective == "budget" && f.CostBudget == 0 {
@@ -298,6 +305,9 @@ func (p *parser) serverParams(n *yaml.Node) ([]Param, error) {
 		if len(vals) == 0 {
 			return p.errAt(v, "server_params %s has no values; give at least one", key)
 		}
+		if err := p.distinctValues(v, key, vals); err != nil {
+			return err
+		}
 		out = append(out, Param{Flag: key, Values: vals})
 		return nil
 	})
@@ -391,7 +401,7 @@ func (p *parser) bool(n *yaml.Node, key string) (bool, error) {
 func (p *parser) float(n *yaml.Node, key string) (float64, error) {
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
 		if v, err := strconv.ParseFloat(n.Value, 64); err == nil {
-			return v, nil
+			return v, p.checkFloat(n, key, v)
 		}
 	}
 	return 0, p.errAt(n, "%s must be a number, got %s", key, kindName(n))
@@ -403,7 +413,9 @@ func (p *parser) positiveInt(n *yaml.Node, key string) (int, error) {
 			if v < 1 {
 				return 0, p.errAt(n, "%s must be at least 1, got %d", key, v)
 			}
-			return v, nil
+			return v, p.checkInt(n, key, v)
+		} else if errors.Is(err, strconv.ErrRange) {
+			return 0, p.errAt(n, "%s is far too large (%s)", key, n.Value)
 		}
 	}
 	return 0, p.errAt(n, "%s must be a positive integer, got %s", key, kindName(n))
@@ -434,11 +446,13 @@ func (p *parser) duration(n *yaml.Node, key string) (time.Duration, error) {
 	if n.Kind == yaml.ScalarNode {
 		if n.Tag == "!!int" {
 			if v, err := strconv.Atoi(n.Value); err == nil && v > 0 {
-				return time.Duration(v) * time.Second, nil
+				return p.secondsDuration(n, key, v)
+			} else if errors.Is(err, strconv.ErrRange) {
+				return 0, p.errAt(n, "%s is far too long (%s seconds)", key, n.Value)
 			}
 		}
 		if d, err := time.ParseDuration(n.Value); err == nil && d > 0 {
-			return d, nil
+			return d, p.checkDuration(n, key, d)
 		}
 	}
 	return 0, p.errAt(n, "%s must be a positive duration such as 90s, 30m or 2h, got %s", key, kindName(n))

@@ -182,18 +182,27 @@ type event struct {
 // ReadStream parses a /generate SSE stream of n requests each asked for outLen
 // tokens, stamping each update's arrival relative to tic.
 func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, error) {
+	return readStream(r, tic, n, outLen, useFastPath)
+}
+
+// readStream is ReadStream, with or without the fast path (FuzzFastPath compares the two).
+func readStream(r io.Reader, tic time.Time, n, outLen int, fast bool) (*engine.Stream, error) {
 	s := &engine.Stream{Tic: tic, Arrivals: make([][]engine.Arrival, n), Prompt: make([]int, n), Output: make([]int, n), Finish: make([]string, n)}
 	for i := range s.Arrivals {
 		s.Arrivals[i] = make([]engine.Arrival, 0, outLen)
 	}
 	done, end, err := engine.ForEachEvent(r, tic, func(data []byte, at time.Time) error {
 		// Hot path: most updates are read without decoding or allocating.
-		if idx, comp, prompt, sent, ok := fastEvent(data); ok && useFastPath && idx >= 0 && idx < n {
-			if comp > s.Output[idx] {
-				s.Arrivals[idx] = append(s.Arrivals[idx], engine.Arrival{At: at.Sub(tic), Tokens: comp, Sent: time.Duration(sent)})
-				s.Output[idx] = comp
+		if f, ok := fastEvent(data); fast && ok && f.index < n {
+			if f.completion > s.Output[f.index] {
+				s.Arrivals[f.index] = append(s.Arrivals[f.index], engine.Arrival{At: at.Sub(tic), Tokens: f.completion, Sent: time.Duration(f.sentNs)})
+				s.Output[f.index] = f.completion
 			}
-			s.Prompt[idx] = prompt
+			s.Prompt[f.index] = f.prompt
+			if f.hasSpec {
+				spec := f.spec
+				s.Spec = &spec
+			}
 			return nil
 		}
 		var ev event
@@ -210,6 +219,9 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 			return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("event index %d outside the batch of %d", ev.Index, n)}
 		}
 		m := ev.MetaInfo
+		if m.PromptTokens < 0 || m.CompletionTokens < 0 || m.SentNs < 0 {
+			return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("implausible meta_info: prompt_tokens %d, completion_tokens %d, sent_ns %d (negative)", m.PromptTokens, m.CompletionTokens, m.SentNs)}
+		}
 		i := ev.Index
 		if m.CompletionTokens > s.Output[i] {
 			s.Arrivals[i] = append(s.Arrivals[i], engine.Arrival{At: at.Sub(tic), Tokens: m.CompletionTokens, Sent: time.Duration(m.SentNs)})

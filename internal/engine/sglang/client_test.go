@@ -169,18 +169,18 @@ func TestFastPathAgreesWithDecoder(t *testing.T) {
 		}
 		var ev event
 		json.Unmarshal(data, &ev)
-		idx, comp, prompt, _, ok := fastEvent(data)
+		f, ok := fastEvent(data)
 		if ev.MetaInfo.FinishReason != nil {
 			if ok {
 				t.Fatalf("final events take the full decoder: %s", data)
 			}
 			continue
 		}
-		if !ok || idx != ev.Index || comp != ev.MetaInfo.CompletionTokens || prompt != ev.MetaInfo.PromptTokens {
-			t.Fatalf("fast %d %d %d ok=%v, decoder %+v", idx, comp, prompt, ok, ev)
+		if !ok || f.index != ev.Index || f.completion != ev.MetaInfo.CompletionTokens || f.prompt != ev.MetaInfo.PromptTokens {
+			t.Fatalf("fast %+v ok=%v, decoder %+v", f, ok, ev)
 		}
 	}
-	if _, _, _, _, ok := fastEvent([]byte(`{"text":"\"finish_reason\": null","meta_info":{"finish_reason":{"type":"length"},"completion_tokens":3}}`)); ok {
+	if _, ok := fastEvent([]byte(`{"text":"\"finish_reason\": null","meta_info":{"finish_reason":{"type":"length"},"completion_tokens":3}}`)); ok {
 		t.Fatal("a quoted key inside a string must not fool the fast path")
 	}
 }
