@@ -121,15 +121,18 @@ func parseQuant(raw json.RawMessage, layers int) (*Quantization, error) {
 	sizeFormat(q, &qc)
 	skip := slices.Concat(qc.Ignore, qc.NotConvert, qc.IgnoredLayers, qc.Exclude, qc.SkipModules)
 	q.skipped = skippedShares(skip, layers)
+	if q.Targets != "experts" && q.skipped[CompExperts] < 1 && q.skipped[CompAttention] >= 1 && q.skipped[CompDenseMLP] >= 1 && q.skipped[CompShared] >= 1 {
+		q.Targets = "experts" // Kimi-style: everything but the routed experts in the skip list
+	}
 	for _, c := range quantizable {
-		if s := q.skipped[c]; s >= 1 {
+		if q.Unknown {
+			break
+		}
+		if s := q.skipped[c]; !q.Covers(c) {
 			q.Unquantized = append(q.Unquantized, c)
 		} else if s > 0 {
 			q.Unquantized = append(q.Unquantized, fmt.Sprintf("%s (%.0f%% of layers)", c, 100*s))
 		}
-	}
-	if q.Targets != "experts" && q.skipped[CompExperts] < 1 && q.skipped[CompAttention] >= 1 && q.skipped[CompDenseMLP] >= 1 && q.skipped[CompShared] >= 1 {
-		q.Targets = "experts" // Kimi-style: everything but the routed experts in the skip list
 	}
 	return q, nil
 }
@@ -295,7 +298,9 @@ func matchEntry(entry string, names []string) (string, bool) {
 			}
 			continue
 		}
-		if n == entry || strings.HasSuffix(n, "."+entry) || strings.HasPrefix(n, entry+".") {
+		// A module path or a dotted segment of one ("self_attn", "gate", "mlp.gate"),
+		// never a part of a name ("gate" does not match "gate_proj").
+		if strings.Contains("."+n+".", "."+entry+".") {
 			return layer, true
 		}
 	}
