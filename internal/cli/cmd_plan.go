@@ -75,18 +75,22 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 	} else if eng, err = engines.Get(f.Engine); err != nil {
 		return nil, nil, nil, usageError{err}
 	}
+	hw, err := pre.resolveHardware(f)
+	if err != nil {
+		return nil, nil, nil, usageError{err}
+	}
+	ver := pre.engineVersion(ctx, f)
+	f.Resolved = sweep.Resolved{EngineVersion: ver.Raw, EngineVersionSource: ver.Source}
+	if hw != nil {
+		f.Resolved.Hardware = hw.String()
+	}
 	cfgs := plan.Expand(f, eng, env.Self)
 	registerSecrets(cfgs)
 	if !pre.Disable {
-		hw, err := pre.resolveHardware(f)
-		if err != nil {
-			return nil, nil, nil, usageError{err}
-		}
 		if hw != nil {
 			fmt.Fprintln(env.Stderr, "servesweep: hardware: "+hw.String())
 		}
 		loc := locator(env, append(f.ModelConfigs, pre.ModelConfigs...))
-		ver := pre.engineVersion(ctx, f)
 		fmt.Fprintln(env.Stderr, "servesweep: rules: "+ver.String())
 		for _, w := range preflight.Annotate(ctx, cfgs, loc, hw, ver) {
 			fmt.Fprintln(env.Stderr, "servesweep: warning: "+w)

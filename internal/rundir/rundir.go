@@ -44,6 +44,11 @@ type Meta struct {
 	CostBudget   float64       `json:"cost_budget,omitempty"`
 	StartedAt    time.Time     `json:"started_at"`
 	Configs      []plan.Config `json:"configs"`
+	// Hardware is the target the configurations were planned for, and
+	// EngineVersion the version the pre-flight rules were keyed on ("" unknown).
+	Hardware            string `json:"hardware,omitempty"`
+	EngineVersion       string `json:"engine_version,omitempty"`
+	EngineVersionSource string `json:"engine_version_source,omitempty"`
 	// Fingerprint identifies the sweep that ran here (see Fingerprint); a
 	// `--resume` with a sweep of another fingerprint is refused.
 	Fingerprint string `json:"sweep_fingerprint,omitempty"`

@@ -86,7 +86,8 @@ func (s *sweepRun) loadMeta() error {
 		meta = &rundir.Meta{RunID: time.Now().UTC().Format("20060102T150405Z"), Name: o.File.Name, SweepFile: o.File.Source,
 			Engine: o.File.Engine, DryRun: o.DryRun, GPULabel: o.File.GPULabel, GPUHourPrice: o.File.GPUHourPrice,
 			Schedule: "exclusive", StartedAt: time.Now().UTC(), Configs: o.Configs, Repeats: o.File.Repeats,
-			Objective: o.File.Objective, CostBudget: o.File.CostBudget}
+			Objective: o.File.Objective, CostBudget: o.File.CostBudget, Hardware: o.File.Resolved.Hardware,
+			EngineVersion: o.File.Resolved.EngineVersion, EngineVersionSource: o.File.Resolved.EngineVersionSource}
 	default:
 		if err := s.checkSweep(meta, fp); err != nil {
 			return err

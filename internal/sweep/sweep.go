@@ -56,6 +56,9 @@ type File struct {
 	Models []Model
 	// Hardware optionally describes the GPUs of the host.
 	Hardware *Hardware
+	// Resolved is what servesweep found before planning (not a sweep-file key):
+	// the target hardware and the engine version the rules are keyed on.
+	Resolved Resolved
 	// Load are serving-load profiles run for every (input, output) length pair.
 	Load []LoadProfile
 	// SLO bounds goodput: requests meeting them per second.
@@ -170,4 +173,11 @@ type SlurmOptions struct {
 	GRES      bool
 	MaxJobs   int
 	Self      string // servesweep as the compute nodes see it
+}
+
+// Resolved is what servesweep resolved for a sweep before planning.
+type Resolved struct {
+	Hardware            string // "8× H200 (Hopper, compute 9.0, 140.4 GiB) from sweep file hardware:"
+	EngineVersion       string // "" when unknown
+	EngineVersionSource string // how it was found, or why it is unknown
 }
