@@ -38,8 +38,8 @@ func ParseShow(b []byte) (map[string]any, error) {
 			out["trained_context_length"] = n
 		}
 	}
-	if len(s.Capabilities) > 0 {
-		out["capabilities"] = engine.ValueString(s.Capabilities)
+	if c := engine.ValueString(s.Capabilities); strings.Trim(c, ",") != "" {
+		out["capabilities"] = c
 	}
 	return out, nil
 }

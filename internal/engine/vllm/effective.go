@@ -72,10 +72,10 @@ func ParseConfigLine(s string) map[string]any {
 	for _, part := range splitTop(s) {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
 		name, keep := configKeys[k]
+		v = strings.Trim(v, "'")
 		if !ok || !keep || v == "None" || v == "" {
 			continue
 		}
-		v = strings.Trim(v, "'")
 		if n, err := strconv.Atoi(v); err == nil {
 			out[name] = n
 		} else {
