@@ -103,8 +103,8 @@ func TestDryRunRecordsWhatActuallyRan(t *testing.T) {
 	if strings.Index(cutTable, ranAs) > strings.Index(cutTable, "\n### ") {
 		t.Fatal("the ran-as line must sit under the cutlass table")
 	}
-	if !strings.Contains(md, "| TP8 + flashinfer_cutlass (ran as triton MoE) | 8 |") {
-		t.Fatalf("the ranking must name what ran:\n%s", md)
+	if !strings.Contains(md, "| TP8 + flashinfer_cutlass (ran as triton MoE) | 8 |") || !strings.Contains(md, "triton (asked flashinfer_cutlass) →") {
+		t.Fatalf("the ranking and the knob sentence must name what ran:\n%s", md)
 	}
 	var rep struct {
 		Configs []struct {

@@ -54,7 +54,9 @@ var testPatterns = []LogPattern{
 	{Re: regexp.MustCompile(`(?i)\bFp8MoEMethod has no (?P<asked>\w+) path; using (?P<ran>\w+) for its fp8 experts\.?`), Key: "moe_runner_backend", Warn: true},
 	{Re: regexp.MustCompile(`Using (?P<ran>[A-Z_]+) attention backend`), Key: "attention_backend"},
 	{Re: regexp.MustCompile(`(?P<msg>offloaded (?P<n>\d+)/(?P<m>\d+) layers to GPU)`),
-		Extract: func(s map[string]string) (map[string]any, bool) { return map[string]any{"gpu_layers": s["n"] + "/" + s["m"]}, s["n"] != s["m"] }},
+		Extract: func(s map[string]string) (map[string]any, bool) {
+			return map[string]any{"gpu_layers": s["n"] + "/" + s["m"]}, s["n"] != s["m"]
+		}},
 }
 
 func TestScanLogDeduplicatesAndExtracts(t *testing.T) {

@@ -41,10 +41,10 @@ func TestEngineConfigLine(t *testing.T) {
 func TestBackendLines(t *testing.T) {
 	for line, want := range map[string][2]string{
 		"INFO 01-02 10:00:01 [cuda.py:403] Using FLASHINFER_MLA attention backend out of potential backends: ['FLASHINFER_MLA', 'TRITON_MLA'].": {"attention_backend", "FLASHINFER_MLA"},
-		"INFO 01-02 10:00:01 [cuda.py:366] Using AttentionBackendEnum.FLASH_ATTN backend.":                                                     {"attention_backend", "FLASH_ATTN"},
-		"INFO 01-02 10:00:02 [fp8.py:181] Using TRITON Fp8 MoE backend out of potential backends: ['AITER', 'TRITON'].":                     {"moe_backend", "triton"},
-		"INFO 01-02 10:00:02 [fp8.py:181] Using VLLM_CUTLASS Fp8 MoE backend out of potential backends: ['VLLM_CUTLASS'].":                  {"moe_backend", "cutlass"},
-		"INFO 01-02 10:00:02 [nvfp4.py:99] Using FLASHINFER_CUTLASS NvFp4 MoE backend out of potential backends: ['FLASHINFER_CUTLASS'].":   {"moe_backend", "flashinfer_cutlass"},
+		"INFO 01-02 10:00:01 [cuda.py:366] Using AttentionBackendEnum.FLASH_ATTN backend.":                                                      {"attention_backend", "FLASH_ATTN"},
+		"INFO 01-02 10:00:02 [fp8.py:181] Using TRITON Fp8 MoE backend out of potential backends: ['AITER', 'TRITON'].":                         {"moe_backend", "triton"},
+		"INFO 01-02 10:00:02 [fp8.py:181] Using VLLM_CUTLASS Fp8 MoE backend out of potential backends: ['VLLM_CUTLASS'].":                      {"moe_backend", "cutlass"},
+		"INFO 01-02 10:00:02 [nvfp4.py:99] Using FLASHINFER_CUTLASS NvFp4 MoE backend out of potential backends: ['FLASHINFER_CUTLASS'].":       {"moe_backend", "flashinfer_cutlass"},
 	} {
 		f, ok := engine.MatchLine(line, LogPatterns)
 		if !ok || f.Warn || f.Settings[want[0]] != want[1] {
