@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -36,6 +37,11 @@ func newEffectiveWatch(eng engine.Engine, cfg plan.Config, logPath string) *effe
 	w := &effectiveWatch{logPath: logPath, seen: map[string]bool{}, server: map[string]any{}, fromLog: map[string]any{}}
 	if s, ok := eng.(engine.LogScanner); ok {
 		w.patterns = s.LogPatterns()
+	}
+	for _, line := range cfg.ExpectLog { // what pre-flight predicts the engine will print
+		if line = strings.TrimSuffix(strings.TrimSpace(line), "."); line != "" {
+			w.patterns = append(w.patterns, engine.LogPattern{Re: regexp.MustCompile(`(?i)` + regexp.QuoteMeta(line) + `.*`), Warn: true})
+		}
 	}
 	if a, ok := eng.(engine.Asker); ok {
 		w.asked = a.Asked(engine.LaunchSpec{ModelPath: cfg.Model, TP: cfg.TP, MoEBackend: cfg.MoEBackend, Args: cfg.Args})
@@ -90,6 +96,9 @@ func (w *effectiveWatch) scan(final bool) {
 	for _, fd := range engine.ScanLog(io.NewSectionReader(f, w.off, end-w.off), w.patterns, w.seen) {
 		for k, v := range fd.Settings {
 			w.fromLog[k] = v
+			if a, ok := w.asked[k]; ok && len(engine.Compare(map[string]string{k: a}, map[string]any{k: v})) > 0 {
+				fd.Warn = true // the line shows the engine running something other than asked
+			}
 		}
 		if fd.Warn {
 			w.logWarn = append(w.logWarn, engine.LogWarningPrefix+`"`+fd.Text+`"`)

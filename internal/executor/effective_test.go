@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/servesweep/servesweep/internal/engine/sglang"
+	"github.com/servesweep/servesweep/internal/engine/vllm"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
 )
@@ -48,6 +49,24 @@ func TestLogScanWaitsForWholeLines(t *testing.T) {
 	want := []string{`server log: "` + fp8Line + `"`, `server log: "DeepGEMM missing, falling back to triton"`}
 	if !reflect.DeepEqual(w.logWarn, want) {
 		t.Fatalf("%q", w.logWarn)
+	}
+}
+
+func TestLogLinesThatShowADifferenceAreWarnings(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "server.log")
+	appendLog(t, logPath, strings.Join([]string{
+		"INFO 01-02 10:00:01 [cuda.py:403] Using FLASH_ATTN attention backend out of potential backends: ['FLASH_ATTN'].",
+		"INFO 01-02 10:00:02 [fp8.py:181] Using TRITON Fp8 MoE backend out of potential backends: ['TRITON'].",
+		"INFO 01-02 10:00:03 [x.py:1] The engine chose plan B for its experts (details).",
+		"INFO 01-02 10:00:04 [x.py:1] an unrelated line",
+	}, "\n")+"\n")
+	cfg := plan.Config{TP: 8, MoEBackend: "flashinfer_cutlass", ExpectLog: []string{"The engine chose plan B for its experts."}}
+	w := newEffectiveWatch(vllm.Engine{}, cfg, logPath)
+	w.scan(false)
+	want := []string{`server log: "Using TRITON Fp8 MoE backend out of potential backends: ['TRITON']."`,
+		`server log: "The engine chose plan B for its experts (details)."`}
+	if !reflect.DeepEqual(w.logWarn, want) || w.fromLog["attention_backend"] != "FLASH_ATTN" || w.fromLog["moe_backend"] != "triton" {
+		t.Fatalf("the attention line only informs; the MoE line contradicts the launch; pre-flight's line was predicted:\n%q\n%v", w.logWarn, w.fromLog)
 	}
 }
 

@@ -59,6 +59,13 @@ var LogPatterns = []engine.LogPattern{
 	// flashinfer_cutedsl: the fp8 experts of the configuration run on Triton.
 	{Re: regexp.MustCompile(`(?i)\bFp8MoEMethod has no (?P<asked>\w+) path; using (?P<ran>\w+) for its fp8 experts\.?`),
 		Key: "moe_runner_backend", Warn: true},
+	// .../quantization/compressed_tensors/compressed_tensors_moe.py get_moe_method:
+	// logger.info_once("Using CompressedTensorsWNA16MarlinMoEMethod"): INT4/INT8
+	// compressed-tensors experts run Marlin kernels whatever the runner backend.
+	{Re: regexp.MustCompile(`Using CompressedTensorsWNA16MarlinMoEMethod`),
+		Extract: func(map[string]string) (map[string]any, bool) {
+			return map[string]any{"moe_runner_backend": "marlin"}, false
+		}},
 	// .../moe/fused_moe_triton/fused_moe_triton_config.py get_moe_configs:
 	// no tuned Triton MoE config for this GPU and shape.
 	{Re: regexp.MustCompile(`Using default MoE kernel config\. Performance might be sub-optimal!`), Warn: true},

@@ -74,6 +74,10 @@ func TestFallbackLineSetsTheBackendThatRan(t *testing.T) {
 	if !ok || f.Text != "DeepGEMM is not available, falling back to triton kernels" {
 		t.Fatalf("%+v", f)
 	}
+	f, ok = engine.MatchLine("[2026-01-02 10:00:02 TP0] Using CompressedTensorsWNA16MarlinMoEMethod", LogPatterns)
+	if !ok || f.Settings["moe_runner_backend"] != "marlin" || f.Warn {
+		t.Fatalf("Marlin experts: %+v", f)
+	}
 	if _, ok := engine.MatchLine("[2026-01-02 10:00:03 TP0] Load weight end. type=DeepseekV3ForCausalLM", LogPatterns); ok {
 		t.Fatal("an ordinary line is no finding")
 	}

@@ -118,6 +118,14 @@ var moeNames = map[string]string{
 	"FLASHINFER_CUTLASS": "flashinfer_cutlass", "FLASHINFER_CUTEDSL": "flashinfer_cutedsl", "MARLIN": "marlin", "AITER": "aiter",
 }
 
+// moeName is the --moe-backend value of a backend name vLLM logs.
+func moeName(logged string) string {
+	if name, ok := moeNames[strings.ToUpper(logged)]; ok {
+		return name
+	}
+	return strings.ToLower(logged)
+}
+
 // LogPatterns are vLLM's startup lines that tell what it resolved. vLLM's
 // format is "LEVEL MM-DD HH:MM:SS [file.py:line] message".
 var LogPatterns = []engine.LogPattern{
@@ -135,11 +143,16 @@ var LogPatterns = []engine.LogPattern{
 	// "Using {backend.value} Fp8 MoE backend out of potential backends: [...]".
 	{Re: regexp.MustCompile(`Using (?P<ran>[A-Z0-9_]+) (?P<kind>\w+) MoE backend out of potential backends`),
 		Extract: func(sub map[string]string) (map[string]any, bool) {
-			name, ok := moeNames[sub["ran"]]
-			if !ok {
-				name = strings.ToLower(sub["ran"])
-			}
-			return map[string]any{"moe_backend": name}, false
+			return map[string]any{"moe_backend": moeName(sub["ran"])}, false
+		}},
+	// vllm/model_executor/layers/quantization/compressed_tensors/compressed_tensors_moe.py:
+	// "Using CompressedTensorsWNA16MarlinMoEMethod", then "Using Marlin backend
+	// for WNA16 MoE (...)" or "Using 'MARLIN' WNA16 MoE backend".
+	{Re: regexp.MustCompile(`Using CompressedTensorsWNA16MarlinMoEMethod`),
+		Extract: func(map[string]string) (map[string]any, bool) { return map[string]any{"moe_backend": "marlin"}, false }},
+	{Re: regexp.MustCompile(`Using '?(?P<ran>\w+)'? (?:backend for WNA16 MoE|WNA16 MoE backend)`),
+		Extract: func(sub map[string]string) (map[string]any, bool) {
+			return map[string]any{"moe_backend": moeName(sub["ran"])}, false
 		}},
 	// vllm/platforms/cuda.py: "Overriding cudagraph_mode to PIECEWISE." and
 	// any other announced fallback.

@@ -44,6 +44,9 @@ func TestBackendLines(t *testing.T) {
 		"INFO 01-02 10:00:01 [cuda.py:366] Using AttentionBackendEnum.FLASH_ATTN backend.":                                                      {"attention_backend", "FLASH_ATTN"},
 		"INFO 01-02 10:00:02 [fp8.py:181] Using TRITON Fp8 MoE backend out of potential backends: ['AITER', 'TRITON'].":                         {"moe_backend", "triton"},
 		"INFO 01-02 10:00:02 [fp8.py:181] Using VLLM_CUTLASS Fp8 MoE backend out of potential backends: ['VLLM_CUTLASS'].":                      {"moe_backend", "cutlass"},
+		"INFO 03-01 11:11:32 [compressed_tensors_moe.py:199] Using CompressedTensorsWNA16MarlinMoEMethod":                                       {"moe_backend", "marlin"},
+		"INFO 03-01 11:11:32 [compressed_tensors_moe.py:1266] Using Marlin backend for WNA16 MoE (group_size=32, num_bits=4)":                   {"moe_backend", "marlin"},
+		"INFO 03-01 11:11:32 [oracle.py:1] Using 'MARLIN' WNA16 MoE backend":                                                                    {"moe_backend", "marlin"},
 		"INFO 01-02 10:00:02 [nvfp4.py:99] Using FLASHINFER_CUTLASS NvFp4 MoE backend out of potential backends: ['FLASHINFER_CUTLASS'].":       {"moe_backend", "flashinfer_cutlass"},
 	} {
 		f, ok := engine.MatchLine(line, LogPatterns)
