@@ -45,6 +45,21 @@ type Config struct {
 	ExpectEffective map[string]string `json:"expect_effective,omitempty"`
 	// ExpectLog are the log lines the engine prints for that fallback.
 	ExpectLog []string `json:"expect_log,omitempty"`
+	// Checks are the pre-flight rules evaluated for this configuration (plan --explain).
+	Checks []RuleCheck `json:"checks,omitempty"`
+}
+
+// RuleCheck is one pre-flight rule as evaluated for one configuration.
+type RuleCheck struct {
+	Rule    string `json:"rule"`
+	Outcome string `json:"outcome"` // pass | warn | skip | n/a
+	Detail  string `json:"detail,omitempty"`
+	// Versions and Arch say which engine versions and GPU architectures the
+	// rule holds for; AppliedTo what it was evaluated against.
+	Versions  string `json:"versions"`
+	Arch      string `json:"arch"`
+	AppliedTo string `json:"applied_to"`
+	Source    string `json:"source"`
 }
 
 // MemoryFit estimates whether a configuration fits its GPUs.

@@ -83,9 +83,13 @@ type Param struct {
 
 // Hardware describes the GPUs a sweep runs on (used by pre-flight checks).
 type Hardware struct {
+	// GPU is a hardware catalog name or alias ("H200", "h200", "NVIDIA H200").
+	GPU          string
 	GPUs         int
 	GPUMemoryGiB float64
-	GPUName      string
+	// ComputeCapability describes a GPU outside the catalog ("9.0", "gfx942").
+	ComputeCapability string
+	GPUName           string // legacy display name (gpu_name:)
 }
 
 // Model is one model entry of a sweep file.
