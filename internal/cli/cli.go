@@ -4,14 +4,10 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -55,7 +51,7 @@ func (e exitError) Error() string { return e.msg }
 
 // Main runs the command line and returns the exit code.
 func Main(args []string, env Env) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(env.Stderr)
 	defer stop()
 	root := NewRoot(env)
 	root.SetArgs(args)

@@ -14,7 +14,7 @@ import (
 	"github.com/servesweep/servesweep/internal/engines"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
 	"github.com/spf13/cobra"
 )
 
@@ -128,8 +128,8 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 		return usagef("%s already holds results; choose another --out", dir)
 	}
 	runID := time.Now().UTC().Format("20060102T150405Z")
-	meta := runner.Meta{RunID: runID, Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Schedule: "external server", StartedAt: time.Now().UTC(), Configs: []plan.Config{cfg}}
-	if err := runner.WriteMeta(dir, &meta); err != nil {
+	meta := rundir.Meta{RunID: runID, Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Schedule: "external server", StartedAt: time.Now().UTC(), Configs: []plan.Config{cfg}}
+	if err := rundir.WriteMeta(dir, &meta); err != nil {
 		return err
 	}
 	app, err := results.OpenAppender(filepath.Join(dir, results.ResultsFile))

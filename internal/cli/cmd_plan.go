@@ -133,7 +133,7 @@ type Estimate struct {
 func estimate(env Env, o planOptions, f *sweep.File, cfgs []plan.Config) Estimate {
 	e := Estimate{Makespan: map[string]float64{}, Configs: len(cfgs), Expected: map[string]float64{}, Source: "defaults"}
 	var db *history.DB
-	if d, err := history.Open(dbPath(env, o.DB)); err == nil {
+	if d, err := history.OpenReadOnly(dbPath(env, o.DB)); err == nil { // plan creates no database
 		db = d
 		defer d.Close()
 	}

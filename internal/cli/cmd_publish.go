@@ -8,7 +8,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/publish"
 	"github.com/servesweep/servesweep/internal/report"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
 	"github.com/spf13/cobra"
 )
 
@@ -37,7 +37,7 @@ GIT_ASKPASS: it never appears in logs, errors or the report.`,
 			if o.Git == "" {
 				return usagef("publish needs --git REMOTE")
 			}
-			meta, err := runner.ReadMeta(dir)
+			meta, err := rundir.ReadMeta(dir)
 			if err != nil {
 				return usagef("%s is not a servesweep run directory: %v", dir, err)
 			}

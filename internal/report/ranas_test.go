@@ -7,7 +7,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
 )
 
 func TestRanAsNamesWhatRan(t *testing.T) {
@@ -24,7 +24,7 @@ func TestRanAsNamesWhatRan(t *testing.T) {
 			EffectiveWarnings: []string{"kv_cache_dtype: asked fp8_e4m3, ran auto"}},
 		"vl": {ConfigID: "vl", Status: "ok", Effective: map[string]any{"moe_backend": "triton", "tensor_parallel_size": 8}},
 	}
-	meta := runner.Meta{GPULabel: "h200", GPUHourPrice: 2, Configs: []plan.Config{
+	meta := rundir.Meta{GPULabel: "h200", GPUHourPrice: 2, Configs: []plan.Config{
 		cfg("cut", "sglang", "flashinfer_cutlass"), cfg("trt", "sim", "flashinfer_trtllm"),
 		cfg("kv", "sglang", "deep_gemm", "--kv-cache-dtype", "fp8_e4m3"), cfg("vl", "vllm", "flashinfer_cutlass")}}
 	rep := Build(meta, []results.Result{row("cut", 120), row("trt", 100), row("kv", 90), row("vl", 125)}, servers, LinkOptions{})

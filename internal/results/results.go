@@ -15,6 +15,9 @@ const (
 	StatusOK      = "ok"
 	StatusFailed  = "failed"
 	StatusSkipped = "skipped"
+	// StatusInterrupted is a server record cut short by Ctrl-C (or a stop of
+	// the sweep): the configuration is not complete and --resume runs it again.
+	StatusInterrupted = "interrupted"
 )
 
 // Failure kinds.
@@ -33,6 +36,9 @@ const (
 	KindGPUNotReleased = "gpu_not_released"
 	KindSlurmJob       = "slurm_job_failed"
 	KindPreflight      = "preflight"
+	// KindWriteFailed: a record could not be written to the run directory (disk
+	// full, I/O error). The sweep stops; the configuration stays incomplete.
+	KindWriteFailed = "write_failed"
 )
 
 // Result is one benchmark case of one configuration.
