@@ -41,6 +41,9 @@ func (r *Report) Markdown(w io.Writer) error {
 		if line := repeatLine(c); line != "" {
 			b.WriteString("\n" + line + "\n")
 		}
+		if c.RanAs != nil {
+			b.WriteString("\n" + c.RanAs.Line + "\n")
+		}
 		if c.Breakdown != nil {
 			b.WriteString("\n_Where the time goes (" + c.Breakdown.Case + ", rank 0)_:\n")
 			for _, st := range []string{"extend", "decode", "all"} {

@@ -42,6 +42,8 @@ type ConfigReport struct {
 	Rows      []results.Result `json:"rows"`
 	Server    *results.Server  `json:"server,omitempty"`
 	Breakdown *Breakdown       `json:"where_the_time_goes,omitempty"`
+	// RanAs is set when the server ran something other than the variant says.
+	RanAs *RanAs `json:"ran_as,omitempty"`
 }
 
 // Summary counts cases and configurations.
@@ -134,11 +136,7 @@ func build(meta rundir.Meta, rs []results.Result, servers map[string]results.Ser
 	for _, c := range cfgs {
 		cr := ConfigReport{Config: c, Display: Display(c), Rows: byConfig[c.ID]}
 		if s, ok := servers[c.ID]; ok {
-			s := s
-			cr.Server = &s
-			if s.FailureKind == results.KindStopTimeout || s.FailureKind == results.KindLeftover {
-				rep.Issues = append(rep.Issues, s)
-			}
+			rep.attachServer(&cr, s)
 		}
 		rep.Summary.add(cr, meta.Repeats)
 		rep.Configs = append(rep.Configs, cr)
@@ -168,6 +166,18 @@ func build(meta rundir.Meta, rs []results.Result, servers map[string]results.Ser
 		"ITL (ms) = 1000 × batch size / output throughput; input throughput = batch × input len / last TTFT; output throughput = batch × output len / (latency − last TTFT).",
 		price, strings.Join(examples, ", "))
 	return rep
+}
+
+// attachServer gives a configuration its server record, lists the record's
+// stop issues, and names what the server really ran when it differs.
+func (rep *Report) attachServer(cr *ConfigReport, s results.Server) {
+	cr.Server = &s
+	if s.FailureKind == results.KindStopTimeout || s.FailureKind == results.KindLeftover {
+		rep.Issues = append(rep.Issues, s)
+	}
+	if cr.RanAs = ranAs(cr.Config, cr.Server); cr.RanAs != nil {
+		cr.Display += " (ran as " + cr.RanAs.Label + ")"
+	}
 }
 
 // add counts one configuration's cases; a configuration fully passes when
