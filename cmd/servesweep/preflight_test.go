@@ -172,3 +172,35 @@ func TestDryRunHonoursPreflight(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunForceRehearsesRefusals: with --force, the sim refuses to start what
+// pre-flight skips on the file's 8×H200, as the real engine would, and the
+// closing list never recommends such a configuration.
+func TestDryRunForceRehearsesRefusals(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	b, err := exec.Command(bin(), "run", "--dry-run", "--force", "../../examples/neurips-tp-moe.yaml", "--out", out).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	failed := map[string]bool{}
+	for _, s := range readServers(t, out) {
+		if s.Status == "failed" {
+			failed[s.ConfigID] = true
+			if s.FailureKind != "launch_crash" || !strings.Contains(s.LogTail, "RuntimeError:") {
+				t.Fatalf("%s: a refused start is a launch crash with the reason in the log: %+v", s.ConfigID, s)
+			}
+		}
+	}
+	if len(failed) != 15 || !failed["deepseek-v3--TP8_flashinfer_trtllm"] || failed["deepseek-v3--TP8_flashinfer_cutlass"] {
+		t.Fatalf("want the 15 pre-flight skips to fail at start, got %v", failed)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	report := string(md)
+	closing := report[strings.LastIndex(report, "- DeepSeek V3:"):]
+	if strings.Contains(closing, "flashinfer_trtllm") || !strings.Contains(closing, "- DeepSeek V3: TP8 + flashinfer_cutlass (ran as triton MoE)") {
+		t.Fatalf("closing list recommends what cannot run on H200 or hides what ran:\n%s", closing)
+	}
+	if !strings.Contains(report, "is built only for Blackwell; H200 is Hopper") {
+		t.Fatal("the report must show why the TRT-LLM-gen configurations failed")
+	}
+}

@@ -160,6 +160,13 @@ func rehearsal(cfg plan.Config) []string {
 	}
 	sort.Strings(keys)
 	var args []string
+	if cfg.Verdict == plan.VerdictSkip {
+		for _, c := range cfg.Checks {
+			if c.Outcome == "skip" {
+				args = append(args, "--sim-refuse", strings.ReplaceAll(c.Detail, "\n", " "))
+			}
+		}
+	}
 	for _, k := range keys {
 		args = append(args, "--sim-effective", k+"="+cfg.ExpectEffective[k])
 	}

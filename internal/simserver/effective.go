@@ -3,6 +3,7 @@ package simserver
 import (
 	"fmt"
 	"io"
+	"log"
 	"math"
 	"strconv"
 	"strings"
@@ -89,4 +90,15 @@ func orAuto(s string) string {
 		return "auto"
 	}
 	return s
+}
+
+// refuse fails the start like the real engine would for a configuration that
+// pre-flight skips: the dry run is honest about what would happen on the
+// target hardware even with --force.
+func refuse(lg *log.Logger, logw io.Writer, o Options) error {
+	lg.Printf("Loading model %s, tp_size=%d", o.ModelPath, o.TP)
+	for _, r := range o.Refuse {
+		fmt.Fprintf(logw, "RuntimeError: %s (rehearsed by the sim: pre-flight predicts the engine fails here)\n", r)
+	}
+	return fmt.Errorf("the engine would not start: %s", o.Refuse[0])
 }

@@ -40,6 +40,9 @@ type Options struct {
 	// a rehearsed fallback. LogLines are printed at startup (--sim-log-line).
 	Effective map[string]string
 	LogLines  []string
+	// Refuse makes the server fail at startup the way the real engine would
+	// for a configuration pre-flight skips (--sim-refuse REASON, repeatable).
+	Refuse []string
 }
 
 // ParseArgs parses sim-server arguments. It takes SGLang's flag spellings for the
@@ -169,6 +172,11 @@ func (o *Options) setSim(f *flagReader) (bool, error) {
 		o.Seed = uint64(s)
 	case "--sim-effective", "--sim-log-line":
 		err = o.setRehearsal(f)
+	case "--sim-refuse":
+		var r string
+		if r, err = f.next(); err == nil {
+			o.Refuse = append(o.Refuse, r)
+		}
 	default:
 		return false, nil
 	}

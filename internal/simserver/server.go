@@ -50,6 +50,9 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 		seed = uint64(time.Now().UnixNano())
 	}
 	s := &Server{opts: o.ran(), speed: SpeedOf(o.ran()), start: time.Now(), log: lg, rng: rand.New(rand.NewPCG(seed, 7)), Version: "sim-" + version}
+	if len(o.Refuse) > 0 {
+		return refuse(lg, logw, o)
+	}
 	switch o.Fault {
 	case "crash-at-start":
 		lg.Printf("Loading model %s, tp_size=%d", o.ModelPath, o.TP)
