@@ -91,8 +91,8 @@ func assertNoSurvivors(t *testing.T, servers []results.Server) {
 func TestDryRunSeedSweep(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	start := time.Now()
-	// --force: pre-flight would skip 5 configurations (see TestDryRunHonoursPreflight).
-	cmd := exec.Command(bin(), "run", "--dry-run", "--force", "../../examples/neurips-tp-moe.yaml", "--out", out)
+	// --no-preflight: every configuration runs (pre-flight on the file's 8×H200 would skip 15, see TestDryRunHonoursPreflight).
+	cmd := exec.Command(bin(), "run", "--dry-run", "--no-preflight", "../../examples/neurips-tp-moe.yaml", "--out", out)
 	summary := filepath.Join(t.TempDir(), "step-summary.md")
 	cmd.Env = append(os.Environ(), "GITHUB_STEP_SUMMARY="+summary, "TRACE_BASE_URL=", "PERFETTO_RELAY_URL=")
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -220,7 +220,7 @@ func TestFaultsAreRecordedAndSweepGoesOn(t *testing.T) {
 
 func TestInterruptKeepsResultsAndResumeCompletes(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
-	cmd := exec.Command(bin(), "run", "--dry-run", "--force", "../../examples/neurips-tp-moe.yaml", "--out", out)
+	cmd := exec.Command(bin(), "run", "--dry-run", "--no-preflight", "../../examples/neurips-tp-moe.yaml", "--out", out)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func TestInterruptKeepsResultsAndResumeCompletes(t *testing.T) {
 		t.Fatalf("want a partial run, got %d results", len(before))
 	}
 	assertNoSurvivors(t, readServers(t, out))
-	b, err := exec.Command(bin(), "run", "--dry-run", "--force", "../../examples/neurips-tp-moe.yaml", "--resume", out).CombinedOutput()
+	b, err := exec.Command(bin(), "run", "--dry-run", "--no-preflight", "../../examples/neurips-tp-moe.yaml", "--resume", out).CombinedOutput()
 	if err != nil {
 		t.Fatalf("resume: %v\n%s", err, b)
 	}

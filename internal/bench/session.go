@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -16,7 +14,6 @@ import (
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/traces"
 )
 
 // Settings are the sweep-wide knobs a session needs.
@@ -30,12 +27,16 @@ type Settings struct {
 	GPULabel       string
 	// Repeats runs each case this many times (default 1).
 	Repeats int
-	// WarmupCase replaces SGLang's warmup shape (engines that need a smaller one).
+	// WarmupCase replaces SGLang's warmup (engines that need a smaller one):
+	// this one case instead of one per batch size.
 	WarmupCase *plan.Case
+	// Prompts is "text" (the shipped corpus through the model's own
+	// tokenizer.json), "random-ids", or "" (text when a tokenizer is found).
+	Prompts string
+	// TokenizerDirs are extra folders holding <org>--<name>/tokenizer.json
+	// (the sweep's model_configs).
+	TokenizerDirs []string
 }
-
-// WarmupCase is SGLang's warmup: batch 16, 1024 in, 16 out.
-var WarmupCase = plan.Case{BatchSize: 16, InputLen: 1024, OutputLen: 16}
 
 // Session benchmarks the cases of one configuration against a running server.
 type Session struct {
@@ -52,8 +53,14 @@ type Session struct {
 	LogTail func() string
 	// Emit receives each result as soon as it is known.
 	Emit func(results.Result) error
+	// FindTokenizer returns the path of the model's tokenizer.json (nil or an
+	// error: random-ids prompts).
+	FindTokenizer func(ctx context.Context, model string) (string, error)
+	// Notef receives notes for the run's log (nil: standard error).
+	Notef func(format string, args ...any)
 
 	info     engine.ServerInfo
+	prompts  Prompter
 	lastSeed uint64
 	// lastCPUPct is this process's CPU use during the last request, in % of all cores.
 	lastCPUPct float64
@@ -73,20 +80,10 @@ func (s *Session) Run(ctx context.Context) error {
 		s.Base.EngineVersion = info.Version
 		s.Base.SimTimeScale = info.TimeScale
 	}
+	s.setupPrompts(ctx)
 	if s.Settings.Warmup {
-		w := WarmupCase
-		if s.Settings.WarmupCase != nil {
-			w = *s.Settings.WarmupCase
-		}
-		if _, err := s.measure(ctx, w); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if s.dead() {
-				return s.failRest(0, err)
-			}
-			// A failed warmup is worth a warning in the log; the cases decide.
-			fmt.Fprintf(os.Stderr, "servesweep: %s: warmup failed: %v\n", s.Config.ID, err)
+		if err := s.warmup(ctx); err != nil {
+			return err
 		}
 	}
 	for i, c := range s.Config.Cases {
@@ -202,8 +199,11 @@ func (s *Session) measure(ctx context.Context, c plan.Case) (*engine.Stream, err
 	if err := s.Client.Flush(ctx); err != nil && ctx.Err() == nil && !s.dead() {
 		fmt.Fprintf(os.Stderr, "servesweep: %s: cache flush failed: %v\n", s.Config.ID, err)
 	}
-	seed := rand.Uint64()
-	prompts := RandomPrompts(seed, c.BatchSize, c.InputLen)
+	if s.prompts == nil {
+		s.prompts = &randomPrompter{}
+	}
+	prompts := s.prompts.Prompts(c.BatchSize, c.InputLen)
+	seed := s.prompts.Seed()
 	rctx := ctx
 	if s.Settings.RequestTimeout > 0 {
 		var cancel context.CancelFunc
@@ -234,6 +234,9 @@ func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
 	r.TokenTimesMs = TokenTimesMs(st, scale)
 	r.PromptTokens, r.CompletionTokens = st.Prompt, st.Output
 	r.PromptSeed = s.lastSeed
+	if s.prompts != nil {
+		r.Prompts = s.prompts.Kind()
+	}
 	r.ClientCPUPct = s.lastCPUPct
 	acc := st.Spec
 	if acc == nil {
@@ -249,64 +252,6 @@ func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
 		crossCheck(r, m, st.Server)
 	}
 	checkPlausible(r, s.info)
-}
-
-// profile re-runs the case with the profiler armed and collects the traces;
-// an engine that cannot profile is recorded as "no trace", not a failure.
-func (s *Session) profile(ctx context.Context, c plan.Case, r *results.Result) {
-	prefix := fmt.Sprintf("bs%d-in%d-out%d", c.BatchSize, c.InputLen, c.OutputLen)
-	if err := os.MkdirAll(s.TraceDir, 0o755); err != nil {
-		r.ProfileError = err.Error()
-		return
-	}
-	before := traces.Names(s.TraceDir)
-	err := s.Client.StartProfile(ctx, engine.ProfileRequest{OutputDir: s.TraceDir, NumSteps: max(1, s.Settings.ProfileSteps), ProfileByStage: true, Prefix: prefix})
-	if errors.Is(err, engine.ErrNoProfiler) {
-		r.ProfileError = "no trace: the engine cannot profile"
-		return
-	}
-	if err != nil {
-		r.ProfileError = "no trace: " + err.Error()
-		return
-	}
-	if _, err := s.measure(ctx, c); err != nil {
-		r.ProfileError = "no trace: profiled request failed: " + err.Error()
-		return
-	}
-	_ = s.Client.StopProfile(ctx)
-	timeout := s.Settings.ProfileTimeout
-	if timeout <= 0 {
-		timeout = 5 * time.Minute
-	}
-	wctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	ranks := 1
-	files := traces.WaitNew(wctx, s.TraceDir, prefix, before, ranks, []string{"extend", "decode"})
-	for _, f := range files {
-		rel, _ := filepath.Rel(filepath.Dir(filepath.Dir(s.TraceDir)), f.Path)
-		r.Traces = append(r.Traces, rel)
-		if f.Rank == 0 || f.Rank == -1 {
-			p := rel
-			switch f.Stage {
-			case "":
-				// One trace of the whole request (vLLM): it shows both stages.
-				if r.TraceExtend == nil {
-					r.TraceExtend, r.TraceDecode = &p, &p
-				}
-			case "extend":
-				if r.TraceExtend == nil {
-					r.TraceExtend = &p
-				}
-			case "decode":
-				if r.TraceDecode == nil {
-					r.TraceDecode = &p
-				}
-			}
-		}
-	}
-	if r.TraceExtend == nil || r.TraceDecode == nil {
-		r.ProfileError = fmt.Sprintf("no trace: extend/decode files did not appear complete in %s within %s", s.TraceDir, timeout)
-	}
 }
 
 // IsOOM reports whether a server log says it ran out of GPU memory.

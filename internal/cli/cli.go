@@ -5,14 +5,11 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/servesweep/servesweep/internal/redact"
 	"github.com/spf13/cobra"
@@ -61,7 +58,7 @@ func Main(args []string, env Env) int {
 	// and, once a sweep file is read, those it holds (see loadPlan).
 	redact.RegisterEnviron(os.Environ())
 	env.Stdout, env.Stderr = redact.Writer{W: env.Stdout}, redact.Writer{W: env.Stderr}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(env.Stderr)
 	defer stop()
 	root := NewRoot(env)
 	root.SetArgs(args)

@@ -12,9 +12,11 @@ import (
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engines"
+	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
+	"github.com/servesweep/servesweep/internal/sweep"
 	"github.com/spf13/cobra"
 )
 
@@ -32,6 +34,7 @@ type benchOptions struct {
 	GPUHourPrice float64
 	GPULabel     string
 	Variant      string
+	Prompts      string
 }
 
 func newBenchCmd(env Env) *cobra.Command {
@@ -57,7 +60,8 @@ and report as run, without launching or stopping anything.`,
 	f.IntSliceVar(&o.OutputLens, "output-len", []int{16}, "output lengths")
 	f.StringVar(&o.Out, "out", "", "run directory (default runs/bench-<time>)")
 	f.BoolVar(&o.Profile, "profile", false, "capture extend and decode traces")
-	f.BoolVar(&o.Warmup, "warmup", true, "run SGLang's warmup request first")
+	f.BoolVar(&o.Warmup, "warmup", true, "run SGLang's warmup first (one 1024-in/16-out request per batch size)")
+	f.StringVar(&o.Prompts, "prompts", "", "text (the model's own tokenizer.json over real text) or random-ids (default: text when a tokenizer.json is found)")
 	f.IntVar(&o.GPUs, "gpus", 1, "GPUs the server uses (for cost)")
 	f.Float64Var(&o.GPUHourPrice, "gpu-hour-price", 2.0, "USD per GPU-hour")
 	f.StringVar(&o.GPULabel, "gpu-label", "", "label shown in table headers")
@@ -68,6 +72,9 @@ and report as run, without launching or stopping anything.`,
 func runBench(ctx context.Context, env Env, o benchOptions) error {
 	if o.Engine == "" || o.URL == "" {
 		return usagef("bench needs --engine and --url (see servesweep bench --help)")
+	}
+	if o.Prompts != "" && o.Prompts != bench.PromptsText && o.Prompts != bench.PromptsRandomIDs {
+		return usagef("--prompts must be text or random-ids, got %q", o.Prompts)
 	}
 	eng, err := engines.Get(o.Engine)
 	if err != nil {
@@ -131,8 +138,8 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 		return usagef("%s already holds results; choose another --out", dir)
 	}
 	runID := time.Now().UTC().Format("20060102T150405Z")
-	meta := runner.Meta{RunID: runID, Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Schedule: "external server", StartedAt: time.Now().UTC(), Configs: []plan.Config{cfg}}
-	if err := runner.WriteMeta(dir, &meta); err != nil {
+	meta := rundir.Meta{RunID: runID, Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Schedule: "external server", StartedAt: time.Now().UTC(), Configs: []plan.Config{cfg}}
+	if err := rundir.WriteMeta(dir, &meta); err != nil {
 		return err
 	}
 	app, err := results.OpenAppender(filepath.Join(dir, results.ResultsFile))
@@ -144,7 +151,9 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 	failed := 0
 	sess := &bench.Session{
 		Client: client, Config: cfg, TraceDir: filepath.Join(dir, cfg.ID, "traces"),
-		Settings: bench.Settings{Profile: o.Profile, ProfileSteps: 3, Warmup: o.Warmup, GPUHourPrice: o.GPUHourPrice, GPULabel: o.GPULabel, RequestTimeout: 30 * time.Minute},
+		Settings: bench.Settings{Profile: o.Profile, ProfileSteps: sweep.DefaultProfileSteps, Warmup: o.Warmup, GPUHourPrice: o.GPUHourPrice, GPULabel: o.GPULabel,
+			RequestTimeout: 30 * time.Minute, Prompts: o.Prompts},
+		FindTokenizer: executor.TokenizerFinder(nil),
 		Base: results.Result{RunID: runID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: model, ModelName: model, Variant: variant, Engine: o.Engine,
 			Simulated: eng.Simulated() || info.TimeScale > 0, GPUs: o.GPUs, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Host: hn},
 		Emit: func(r results.Result) error {

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,12 +34,7 @@ $XDG_DATA_HOME/servesweep/history.db, else ~/.local/share/servesweep/history.db;
   servesweep history --model DeepSeek-V3 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := history.Open(dbPath(env, db))
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			runs, err := d.Runs(model)
+			runs, err := listRuns(env, dbPath(env, db), model)
 			if err != nil {
 				return err
 			}
@@ -63,6 +60,21 @@ $XDG_DATA_HOME/servesweep/history.db, else ~/.local/share/servesweep/history.db;
 	cmd.Flags().StringVar(&db, "db", "", "history database (default under the user's data directory)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// listRuns reads the history database without creating or changing it: a
+// missing database lists no runs (with a note), a read-only one is read.
+func listRuns(env Env, path, model string) ([]history.Run, error) {
+	d, err := history.OpenReadOnly(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(env.Stderr, "servesweep: no runs recorded yet (no history database at %s)\n", path)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.Runs(model)
 }
 
 func newCompareCmd(env Env) *cobra.Command {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/servesweep/servesweep/internal/modelinfo"
 	"github.com/spf13/cobra"
@@ -52,7 +53,10 @@ func writeModelInfo(env Env, i *modelinfo.Info) {
 	}
 	fmt.Fprintf(w, "source         %s\n", i.Source)
 	fmt.Fprintf(w, "architecture   %s (%s)\n", i.Architecture, i.ModelType)
-	fmt.Fprintf(w, "parameters     %s total, %s active per token (%s without embeddings)\n", b(i.TotalParams), b(i.ActiveParams), b(i.ActiveNonEmbedding))
+	fmt.Fprintf(w, "parameters     %s total, %s active per token (model-card convention: output projection, no input-embedding lookup)\n", b(i.TotalParams), b(i.ActiveParams))
+	if i.ActiveNonEmbedding != i.ActiveParams || i.ActiveWithEmbedding != i.ActiveParams {
+		fmt.Fprintf(w, "               %s active without embeddings or head, %s with both\n", b(i.ActiveNonEmbedding), b(i.ActiveWithEmbedding))
+	}
 	fmt.Fprintf(w, "layers         %d (hidden %d, vocab %d)\n", i.Layers, i.Hidden, i.Vocab)
 	fmt.Fprintf(w, "attention      %s, %d heads, %d KV heads, head dim %d\n", i.Attention, i.Heads, i.KVHeads, i.HeadDim)
 	if i.IsMoE() {
@@ -62,8 +66,22 @@ func writeModelInfo(env Env, i *modelinfo.Info) {
 	q := "none"
 	if i.Quantization != nil {
 		q = fmt.Sprintf("%s, %d-bit", i.Quantization.Method, i.Quantization.Bits)
-		if len(i.Quantization.BlockSize) > 0 {
-			q += fmt.Sprintf(", block %v", i.Quantization.BlockSize)
+		qi := i.Quantization
+		if qi.Format != "" {
+			q += " " + qi.Format
+		}
+		if len(qi.BlockSize) > 0 {
+			q += fmt.Sprintf(", block %v", qi.BlockSize)
+		}
+		if qi.GroupSize > 0 {
+			q += fmt.Sprintf(", group %d", qi.GroupSize)
+		}
+		q += fmt.Sprintf(", %.3g bits/weight with scales, on %s", qi.BitsPerWeight, qi.Targets)
+		if len(qi.Unquantized) > 0 {
+			q += "; 16-bit: " + strings.Join(qi.Unquantized, ", ")
+		}
+		if qi.Warning != "" {
+			q += "; WARNING: " + qi.Warning
 		}
 	}
 	fmt.Fprintf(w, "weights        %s, quantization %s, %.1f GB\n", i.WeightDtype, q, float64(i.WeightBytes)/1e9)

@@ -16,6 +16,7 @@ import (
 )
 
 type planOptions struct {
+	Explain  string
 	JSON     bool
 	Estimate bool
 	DB       string
@@ -32,18 +33,29 @@ lists every server configuration with its launch command and benchmark cases.
 Nothing is launched.
 
 Pre-flight checks give each configuration a verdict (ok, warn, skip) with
-reasons: memory fit from the model's config.json against the GPUs (from
---gpus/--gpu-memory-gib, the sweep file's hardware: section, or the GPUs
-found through NVML or nvidia-smi), SGLang's startup rules, and enough GPUs.`,
+reasons: memory fit and KV room from the model's config.json against the
+target GPU, the engine's startup rules keyed on its version and the GPU's
+architecture (each with its upstream source), and enough GPUs.
+
+The target hardware comes from, in order: --gpu/--gpus (a catalog name, see
+` + "`servesweep gpus --catalog`" + `), the sweep file's hardware: section, the GPUs
+found through NVML or nvidia-smi, and the gpu_label ("8-gpu-h200"); plan says
+which was used. The engine version comes from --engine-version or the engine
+itself (SGLang: python3 -c 'import sglang; print(sglang.__version__)' with the
+launcher's interpreter); when unknown the newest rules apply, and plan says so.`,
 		Example: `  servesweep plan examples/neurips-tp-moe.yaml
   servesweep plan examples/neurips-tp-moe.yaml --json | jq '.[].variant'
-  servesweep plan examples/neurips-tp-moe.yaml --gpus 8 --gpu-memory-gib 79.6   # pre-flight for 8×H100`,
+  servesweep plan examples/neurips-tp-moe.yaml --gpu H100 --gpus 8              # pre-flight for 8×H100
+  servesweep plan examples/neurips-tp-moe.yaml --gpu B200                       # TRT-LLM-gen MoE runs on Blackwell
+  servesweep plan examples/neurips-tp-moe.yaml --explain deepseek-v3--TP8_flashinfer_cutlass
+  servesweep plan examples/neurips-tp-moe.yaml --engine-version 0.5.3          # rules of an older SGLang`,
 		Args: exactArgs(1, "a sweep file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPlan(env, o, args[0])
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print configurations as a JSON array")
+	cmd.Flags().StringVar(&o.Explain, "explain", "", "print every pre-flight rule checked for this configuration id: outcome, engine versions and architectures it holds for, and its upstream source")
 	cmd.Flags().BoolVar(&o.Estimate, "estimate", false, "with --json: print {\"makespan_s\": {\"exclusive\", \"packed\"}, ...} instead of the configurations")
 	cmd.Flags().StringVar(&o.DB, "db", "", "history database that refines the estimates (default under the user's data directory)")
 	o.pre.addFlags(cmd)
@@ -63,12 +75,24 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 	} else if eng, err = engines.Get(f.Engine); err != nil {
 		return nil, nil, nil, usageError{err}
 	}
+	hw, err := pre.resolveHardware(f)
+	if err != nil {
+		return nil, nil, nil, usageError{err}
+	}
+	ver := pre.engineVersion(ctx, f)
+	f.Resolved = sweep.Resolved{EngineVersion: ver.Raw, EngineVersionSource: ver.Source}
+	if hw != nil {
+		f.Resolved.Hardware = hw.String()
+	}
 	cfgs := plan.Expand(f, eng, env.Self)
 	registerSecrets(cfgs)
 	if !pre.Disable {
-		hw := pre.hardware(ctx, f)
+		if hw != nil {
+			fmt.Fprintln(env.Stderr, "servesweep: hardware: "+hw.String())
+		}
 		loc := locator(env, append(f.ModelConfigs, pre.ModelConfigs...))
-		for _, w := range preflight.Annotate(ctx, cfgs, loc, hw, preflight.RulesFor(f.Engine)) {
+		fmt.Fprintln(env.Stderr, "servesweep: rules: "+ver.String())
+		for _, w := range preflight.Annotate(ctx, cfgs, loc, hw, ver) {
 			fmt.Fprintln(env.Stderr, "servesweep: warning: "+w)
 		}
 	}
@@ -79,6 +103,9 @@ func runPlan(env Env, o planOptions, path string) error {
 	f, cfgs, _, err := loadPlan(context.Background(), env, path, nil, o.pre)
 	if err != nil {
 		return err
+	}
+	if o.Explain != "" {
+		return explain(env, cfgs, o.Explain, o.JSON)
 	}
 	est := estimate(env, o, f, cfgs)
 	if o.Estimate && o.JSON {
@@ -111,7 +138,7 @@ type Estimate struct {
 func estimate(env Env, o planOptions, f *sweep.File, cfgs []plan.Config) Estimate {
 	e := Estimate{Makespan: map[string]float64{}, Configs: len(cfgs), Expected: map[string]float64{}, Source: "defaults"}
 	var db *history.DB
-	if d, err := history.Open(dbPath(env, o.DB)); err == nil {
+	if d, err := history.OpenReadOnly(dbPath(env, o.DB)); err == nil { // plan creates no database
 		db = d
 		defer d.Close()
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/publish"
 	"github.com/servesweep/servesweep/internal/report"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
 	"github.com/spf13/cobra"
 )
 
@@ -43,7 +43,7 @@ or the report; neither do credentials written into the remote.`,
 			if o.Git == "" {
 				return usagef("publish needs --git REMOTE")
 			}
-			meta, err := runner.ReadMeta(dir)
+			meta, err := rundir.ReadMeta(dir)
 			if err != nil {
 				return usagef("%s is not a servesweep run directory: %v", dir, err)
 			}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/servesweep/servesweep/internal/report"
 	"github.com/spf13/cobra"
 )
@@ -40,6 +42,7 @@ func runReport(env Env, o reportOptions, dir string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	printWarnings(env, rep)
 	switch o.Format {
 	case "json":
 		return rep.JSON(env.Stdout)
@@ -47,4 +50,11 @@ func runReport(env Env, o reportOptions, dir string) error {
 		return rep.HTML(env.Stdout, report.HTMLOptions{})
 	}
 	return rep.Markdown(env.Stdout)
+}
+
+// printWarnings names on stderr the torn or corrupt lines the report read past.
+func printWarnings(env Env, rep *report.Report) {
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(env.Stderr, "servesweep: warning: %s\n", w)
+	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/prefetch"
 	"github.com/servesweep/servesweep/internal/report"
+	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/runner"
 	"github.com/servesweep/servesweep/internal/schedule"
 	"github.com/servesweep/servesweep/internal/sweep"
@@ -36,6 +38,9 @@ type runOptions struct {
 	Parallel  bool
 	NoHistory bool
 	pre       preflightOptions
+
+	// ResumeAnyway resumes a directory that ran another sweep.
+	ResumeAnyway bool
 }
 
 func newRunCmd(env Env) *cobra.Command {
@@ -50,9 +55,18 @@ stops the server (SIGTERM, then SIGKILL of the group) and goes on, whatever
 happened. Results are appended to DIR/results.jsonl as they happen; DIR/report.md
 is written at the end (and appended to $GITHUB_STEP_SUMMARY when set).
 
+One process at a time writes a run directory: a second one on the same
+directory exits 1 naming the PID that holds it. --resume refuses a directory
+that ran another sweep (run.json keeps the sweep's fingerprint) unless
+--resume-anyway. A record that cannot be written (disk full) stops the sweep
+at once (failure kind write_failed); what was written is kept and --resume
+runs the configurations it cut short again.
+
 Exit status: 0 when the sweep ran (even if configurations failed; use --strict
-to make failures exit 1), 2 for bad input, 130 when interrupted (Ctrl-C keeps
-everything measured; finish with --resume DIR).`,
+to make failures exit 1), 1 when a record could not be written or the
+directory is in use, 2 for bad input, 130 when interrupted (Ctrl-C keeps
+everything measured; finish with --resume DIR; a second Ctrl-C kills servers
+still in their stop grace period).`,
 		Example: `  servesweep run examples/neurips-tp-moe.yaml --out runs/nightly
   servesweep run --dry-run examples/neurips-tp-moe.yaml --out /tmp/rehearsal
   servesweep run examples/neurips-tp-moe.yaml --resume runs/nightly`,
@@ -64,6 +78,7 @@ everything measured; finish with --resume DIR).`,
 	f := cmd.Flags()
 	f.StringVar(&o.Out, "out", "", "run directory (default runs/<name>-<time>)")
 	f.StringVar(&o.Resume, "resume", "", "finish the run in `DIR`: skip configurations already complete there")
+	f.BoolVar(&o.ResumeAnyway, "resume-anyway", false, "with --resume: add this sweep to a directory that ran another one (configurations whose launch changed run again)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "serve every configuration with the simulated engine (no GPUs needed)")
 	f.BoolVar(&o.Strict, "strict", false, "exit 1 when any case or server failed")
 	f.Float64Var(&o.TimeScale, "time-scale", 0.05, "with --dry-run: run the simulation this much faster than modelled time (results are converted back)")
@@ -83,6 +98,9 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	}
 	if o.TimeScale <= 0 {
 		return usagef("--time-scale must be positive")
+	}
+	if o.ResumeAnyway && o.Resume == "" {
+		return usagef("--resume-anyway goes with --resume DIR")
 	}
 	var engineFor func(*sweep.File) engine.Engine
 	if o.DryRun {
@@ -110,7 +128,7 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	}
 	ropts := runner.Options{
 		File: f, Configs: cfgs, Engine: eng, Executor: localExecutor(ctx, env, o, eng), Dir: dir,
-		Resume: o.Resume != "", DryRun: o.DryRun, Log: env.Stderr, Force: o.Force,
+		Resume: o.Resume != "", ResumeAnyway: o.ResumeAnyway, DryRun: o.DryRun, Log: env.Stderr, Force: o.Force,
 	}
 	if !o.DryRun && eng.Name() != "sim" {
 		off := env.Getenv("HF_HUB_OFFLINE")
@@ -149,10 +167,21 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 	}
 	fmt.Fprintf(env.Stderr, "servesweep: run directory %s (%d configurations%s)\n", dir, len(cfgs), map[bool]string{true: ", dry run with the sim engine", false: ""}[o.DryRun])
 	sum, err := runner.Run(ctx, ropts)
-	if err != nil {
-		if sum.RunID == "" {
-			return usageError{err}
-		}
+	return finishRun(env, o, path, dir, sum, err)
+}
+
+// finishRun maps the runner's outcome to an exit and, when the sweep ran,
+// writes the reports and records the run in the history.
+func finishRun(env Env, o runOptions, path, dir string, sum runner.Summary, err error) error {
+	var ie runner.InputError
+	var we runner.WriteError
+	switch {
+	case errors.As(err, &ie):
+		return usageError{err}
+	case errors.As(err, &we):
+		return exitError{code: ExitFailure, msg: fmt.Sprintf("%v: the sweep stopped (%s); everything written is kept: free space, then finish it with servesweep run %s --resume %s",
+			err, results.KindWriteFailed, path, dir)}
+	case err != nil:
 		return err
 	}
 	if err := writeReports(env, dir); err != nil {
@@ -186,6 +215,7 @@ func writeReports(env Env, dir string) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(env, rep)
 	md, err := os.Create(filepath.Join(dir, "report.md"))
 	if err != nil {
 		return err

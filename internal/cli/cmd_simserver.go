@@ -30,6 +30,14 @@ Simulation flags:
   --sim-fault KIND            crash-at-start | oom-at-start | never-ready |
                               die-mid-stream | bad-stream | hang-on-stop
   --sim-fault-after N         the fault fires from the Nth /generate on (default 2)
+  --sim-effective KEY=VALUE   report KEY as VALUE in /server_info: a rehearsed
+                              fallback (moe_runner_backend=triton also runs and
+                              traces Triton); repeatable
+  --sim-log-line TEXT         print TEXT to the log at startup, once per TP rank,
+                              as SGLang would; repeatable
+  --sim-refuse REASON         fail at startup with REASON, as the real engine
+                              would for a configuration pre-flight skips
+                              (run --force of a dry run passes it); repeatable
 Environment: SERVESWEEP_SIM_SLOWDOWN multiplies latencies;
 SERVESWEEP_SIM_SLOWDOWN_MATCH limits it to model paths containing that text.`,
 		Example: `  servesweep sim-server --model-path deepseek-ai/DeepSeek-V3 --tp-size 8 --moe-runner-backend flashinfer_trtllm --port 30000

@@ -60,7 +60,11 @@ the busy-time imbalance.`,
 func writeAnalysis(env Env, a *traces.Analysis) {
 	w := env.Stdout
 	for _, r := range a.Ranks {
-		fmt.Fprintf(w, "rank %d  %s\n", r.Rank, r.File)
+		name := fmt.Sprintf("rank %d", r.Rank)
+		if r.Label != "" {
+			name += " (" + r.Label + ")"
+		}
+		fmt.Fprintf(w, "%s  %s\n", name, r.File)
 		for _, s := range r.Stages {
 			fmt.Fprintf(w, "  %-7s %d steps (%s), median step %.3f ms, GPU busy %.3f ms, exposed communication %.3f ms\n",
 				s.Stage, s.Steps, s.StepsFrom, s.StepMs, s.BusyMs, s.ExposedCommMs)

@@ -30,6 +30,9 @@ type LaunchSpec struct {
 	Self       string   // path of the servesweep executable (for the sim engine)
 	MaxBatch   int      // largest batch size of the configuration's cases
 	Dense      bool     // the model has no experts (is_moe: false)
+	// EngineVersion is the engine's version as detected before launch ("" =
+	// unknown: adapters then assume the newest behaviour).
+	EngineVersion string
 }
 
 // ClientConfig is what a client may need beyond the base URL: the resolved
@@ -80,6 +83,13 @@ type Client interface {
 	StartProfile(ctx context.Context, req ProfileRequest) error
 	// StopProfile ends a profile that the engine does not stop by itself.
 	StopProfile(ctx context.Context) error
+}
+
+// LetterPrompts is implemented by clients whose server takes text only and
+// that turn token ids into letters (Ollama): text prompts through a tokenizer
+// would not survive that, so such clients get random ids.
+type LetterPrompts interface {
+	LetterPrompts() bool
 }
 
 // ErrNotReady is returned by Client.Ready while a server is still starting.

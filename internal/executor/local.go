@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -14,11 +13,9 @@ import (
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/gpu"
-	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/sweep"
 )
 
 // Local runs servers as child processes of this machine.
@@ -41,210 +38,292 @@ func Substitute(s, host string, port int, traceDir, workDir string) string {
 	return r.Replace(s)
 }
 
+// execution is one configuration's run on this machine.
+type execution struct {
+	l                          Local
+	job                        Job
+	cfg                        plan.Config
+	host                       string
+	rec                        results.Server
+	base                       results.Result
+	workDir, traceDir, logPath string
+	progress                   func(string, ...any)
+	argv, env                  []string
+	gpuIDs                     []int
+	p                          *proc.Process
+	client                     engine.Client
+	eff                        *effectiveWatch
+}
+
 // Execute implements Executor.
 func (l Local) Execute(ctx context.Context, job Job) results.Server {
-	host := l.Host
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	cfg := job.Config
-	rec := results.Server{RunID: job.RunID, ConfigID: cfg.ID, StartedAt: time.Now().UTC()}
-	workDir, _ := filepath.Abs(filepath.Join(job.Dir, cfg.ID))
-	traceDir := filepath.Join(workDir, "traces")
-	logPath := filepath.Join(workDir, "server.log")
-	rec.LogPath = filepath.Join(cfg.ID, "server.log")
-	progress := job.Progress
-	if progress == nil {
-		progress = func(string, ...any) {}
-	}
-	base := baseResult(job, host)
-
-	failAll := func(kind, msg, tail string) results.Server {
-		for _, c := range cfg.Cases {
-			r := base
-			r.BatchSize, r.InputLen, r.OutputLen = c.BatchSize, c.InputLen, c.OutputLen
-			r.Status, r.FailureKind, r.Error, r.LogTail = results.StatusFailed, kind, msg, tail
-			r.StartedAt, r.EndedAt = rec.StartedAt, time.Now().UTC()
-			_ = job.Emit(r)
-		}
-		rec.Status, rec.FailureKind, rec.Error, rec.LogTail = results.StatusFailed, kind, msg, tail
-		rec.EndedAt = time.Now().UTC()
+	x := newExecution(l, job)
+	if rec, ok := x.launch(ctx); !ok {
 		return rec
 	}
+	if rec, ok := x.awaitReady(ctx); !ok {
+		return rec
+	}
+	return x.benchmark(ctx)
+}
 
-	if err := os.MkdirAll(workDir, 0o755); err != nil {
-		return failAll(results.KindLaunchError, err.Error(), "")
+func newExecution(l Local, job Job) *execution {
+	x := &execution{l: l, job: job, cfg: job.Config, host: l.Host, progress: job.Progress}
+	if x.host == "" {
+		x.host = "127.0.0.1"
 	}
-	port, err := proc.FreePort(host)
-	if err != nil {
-		return failAll(results.KindLaunchError, err.Error(), "")
+	x.rec = results.Server{RunID: job.RunID, ConfigID: x.cfg.ID, StartedAt: time.Now().UTC()}
+	x.workDir, _ = filepath.Abs(filepath.Join(job.Dir, x.cfg.ID))
+	x.traceDir = filepath.Join(x.workDir, "traces")
+	x.logPath = filepath.Join(x.workDir, "server.log")
+	x.rec.LogPath = filepath.Join(x.cfg.ID, "server.log")
+	if x.progress == nil {
+		x.progress = func(string, ...any) {}
 	}
-	rec.Port = port
-	argv := make([]string, len(cfg.Command))
-	for i, a := range cfg.Command {
-		argv[i] = Substitute(a, host, port, traceDir, workDir)
-	}
-	var env []string
-	for k, v := range cfg.Env {
-		env = append(env, k+"="+Substitute(v, host, port, traceDir, workDir))
-	}
-	gpuIDs := job.GPUIDs
-	if len(gpuIDs) > 0 {
-		if _, set := cfg.Env["CUDA_VISIBLE_DEVICES"]; !set {
-			env = append(env, "CUDA_VISIBLE_DEVICES="+gpu.Visible(gpuIDs))
-		}
-		base.GPUIDs, rec.GPUIDs = gpuIDs, gpuIDs
-	}
-	if l.GPUs != nil {
-		if cfg.GPUs > l.GPUCount {
-			return failAll(results.KindLaunchError, fmt.Sprintf("needs %d GPUs, the host has %d", cfg.GPUs, l.GPUCount), "")
-		}
-		for i := 0; i < cfg.GPUs && len(job.GPUIDs) == 0; i++ {
-			gpuIDs = append(gpuIDs, i)
-		}
-		if err := gpu.CheckFree(ctx, l.GPUs, gpuIDs); err != nil {
-			return failAll(results.KindGPUBusy, "GPUs not free before launch: "+err.Error()+" (stop what holds them, then --resume)", "")
-		}
-		if _, set := cfg.Env["CUDA_VISIBLE_DEVICES"]; !set && len(job.GPUIDs) == 0 {
-			env = append(env, "CUDA_VISIBLE_DEVICES="+gpu.Visible(gpuIDs))
-		}
-		base.GPUIDs = gpuIDs
-		rec.GPUIDs = gpuIDs
-	}
-	base.Command = argv
-	p, err := proc.Start(argv, env, logPath)
-	if err != nil {
-		return failAll(results.KindLaunchError, err.Error()+" (is the engine installed and on PATH?)", "")
-	}
-	rec.PID = p.PID
-	tail := func() string { return proc.LogTail(logPath, 30) }
-	stop := func() {
-		rep := p.Stop(job.Timeouts.StopGrace, 10*time.Second)
-		rec.ShutdownS = rep.Duration.Seconds()
-		rec.ForcedKill = rep.Forced
-		rec.LeftoverPIDs = rep.Leftover
-		rec.ExitStatus = p.ExitStatus()
-		rec.EndedAt = time.Now().UTC()
-		if rep.Forced && rec.Status == results.StatusOK {
-			rec.Status, rec.FailureKind = results.StatusFailed, results.KindStopTimeout
-			rec.Error = fmt.Sprintf("server ignored SIGTERM for %s; the process group was killed with SIGKILL", job.Timeouts.StopGrace)
-			rec.LogTail = tail()
-		}
-		if len(rep.Leftover) > 0 {
-			rec.Status, rec.FailureKind = results.StatusFailed, results.KindLeftover
-			rec.Error = fmt.Sprintf("processes %v of the server's group survived SIGKILL", rep.Leftover)
-		}
-		progress("%s: stopped in %.2fs%s", cfg.ID, rep.Duration.Seconds(), map[bool]string{true: " (SIGKILL after grace)", false: ""}[rep.Forced])
-		if l.GPUs != nil {
-			timeout := l.ReleaseTimeout
-			if timeout <= 0 {
-				timeout = 60 * time.Second
-			}
-			d, err := gpu.WaitReleased(context.Background(), l.GPUs, gpuIDs, timeout)
-			rec.GPUReleaseS = d.Seconds()
-			if err != nil {
-				rec.Status, rec.FailureKind, rec.Error = results.StatusFailed, results.KindGPUNotReleased, err.Error()
-			} else {
-				progress("%s: GPUs %v released in %.2fs", cfg.ID, gpuIDs, d.Seconds())
-			}
-		}
-	}
+	x.base = baseResult(job, x.host)
+	x.eff = newEffectiveWatch(job.Engine, x.cfg, x.logPath)
+	return x
+}
 
-	// Wait for readiness: fail fast when the process exits, and at the launch timeout.
+// failAll records every case of the configuration as failed, and the server too.
+func (x *execution) failAll(kind, msg, tail string) results.Server {
+	for _, c := range x.cfg.Cases {
+		r := x.base
+		r.BatchSize, r.InputLen, r.OutputLen = c.BatchSize, c.InputLen, c.OutputLen
+		r.Status, r.FailureKind, r.Error, r.LogTail = results.StatusFailed, kind, msg, tail
+		r.StartedAt, r.EndedAt = x.rec.StartedAt, time.Now().UTC()
+		_ = x.job.Emit(r)
+	}
+	x.rec.Status, x.rec.FailureKind, x.rec.Error, x.rec.LogTail = results.StatusFailed, kind, msg, tail
+	x.rec.EndedAt = time.Now().UTC()
+	return x.rec
+}
+
+func (x *execution) tail() string { return proc.LogTail(x.logPath, 30) }
+
+// launch starts the server process on a free port; false with the record when it cannot.
+func (x *execution) launch(ctx context.Context) (results.Server, bool) {
+	if err := os.MkdirAll(x.workDir, 0o755); err != nil {
+		return x.failAll(results.KindLaunchError, err.Error(), ""), false
+	}
+	port, err := proc.FreePort(x.host)
+	if err != nil {
+		return x.failAll(results.KindLaunchError, err.Error(), ""), false
+	}
+	x.rec.Port = port
+	for _, a := range x.cfg.Command {
+		x.argv = append(x.argv, Substitute(a, x.host, port, x.traceDir, x.workDir))
+	}
+	if x.job.Engine.Simulated() {
+		x.argv = append(x.argv, rehearsal(x.cfg)...)
+	}
+	for k, v := range x.cfg.Env {
+		x.env = append(x.env, k+"="+Substitute(v, x.host, port, x.traceDir, x.workDir))
+	}
+	if rec, ok := x.assignGPUs(ctx); !ok {
+		return rec, false
+	}
+	x.base.Command = x.argv
+	p, err := proc.Start(x.argv, x.env, x.logPath)
+	if err != nil {
+		return x.failAll(results.KindLaunchError, err.Error()+" (is the engine installed and on PATH?)", ""), false
+	}
+	x.p = p
+	x.rec.PID = p.PID
+	return x.rec, true
+}
+
+// assignGPUs sets CUDA_VISIBLE_DEVICES and, when the host's GPUs are read,
+// checks that the configuration's GPUs are free.
+func (x *execution) assignGPUs(ctx context.Context) (results.Server, bool) {
+	l, cfg := x.l, x.cfg
+	x.gpuIDs = x.job.GPUIDs
+	_, pinned := cfg.Env["CUDA_VISIBLE_DEVICES"]
+	if len(x.gpuIDs) > 0 {
+		if !pinned {
+			x.env = append(x.env, "CUDA_VISIBLE_DEVICES="+gpu.Visible(x.gpuIDs))
+		}
+		x.base.GPUIDs, x.rec.GPUIDs = x.gpuIDs, x.gpuIDs
+	}
+	if l.GPUs == nil {
+		return x.rec, true
+	}
+	if cfg.GPUs > l.GPUCount {
+		return x.failAll(results.KindLaunchError, fmt.Sprintf("needs %d GPUs, the host has %d", cfg.GPUs, l.GPUCount), ""), false
+	}
+	for i := 0; i < cfg.GPUs && len(x.job.GPUIDs) == 0; i++ {
+		x.gpuIDs = append(x.gpuIDs, i)
+	}
+	if err := gpu.CheckFree(ctx, l.GPUs, x.gpuIDs); err != nil {
+		return x.failAll(results.KindGPUBusy, "GPUs not free before launch: "+err.Error()+" (stop what holds them, then --resume)", ""), false
+	}
+	if !pinned && len(x.job.GPUIDs) == 0 {
+		x.env = append(x.env, "CUDA_VISIBLE_DEVICES="+gpu.Visible(x.gpuIDs))
+	}
+	x.base.GPUIDs, x.rec.GPUIDs = x.gpuIDs, x.gpuIDs
+	return x.rec, true
+}
+
+// stop ends the server's process group and, when GPUs are read, waits for their memory.
+func (x *execution) stop() {
+	rep := x.p.Stop(x.job.Timeouts.StopGrace, 10*time.Second)
+	rec := &x.rec
+	rec.ShutdownS = rep.Duration.Seconds()
+	rec.ForcedKill = rep.Forced
+	rec.LeftoverPIDs = rep.Leftover
+	rec.ExitStatus = x.p.ExitStatus()
+	rec.EndedAt = time.Now().UTC()
+	if rep.Forced && rec.Status == results.StatusOK {
+		rec.Status, rec.FailureKind = results.StatusFailed, results.KindStopTimeout
+		rec.Error = fmt.Sprintf("server ignored SIGTERM for %s; the process group was killed with SIGKILL", x.job.Timeouts.StopGrace)
+		rec.LogTail = x.tail()
+	}
+	if len(rep.Leftover) > 0 {
+		rec.Status, rec.FailureKind = results.StatusFailed, results.KindLeftover
+		rec.Error = fmt.Sprintf("processes %v of the server's group survived SIGKILL", rep.Leftover)
+	}
+	x.progress("%s: stopped in %.2fs%s", x.cfg.ID, rep.Duration.Seconds(), map[bool]string{true: " (SIGKILL after grace)", false: ""}[rep.Forced])
+	if x.l.GPUs != nil {
+		timeout := x.l.ReleaseTimeout
+		if timeout <= 0 {
+			timeout = 60 * time.Second
+		}
+		d, err := gpu.WaitReleased(context.Background(), x.l.GPUs, x.gpuIDs, timeout)
+		rec.GPUReleaseS = d.Seconds()
+		if err != nil {
+			rec.Status, rec.FailureKind, rec.Error = results.StatusFailed, results.KindGPUNotReleased, err.Error()
+		} else {
+			x.progress("%s: GPUs %v released in %.2fs", x.cfg.ID, x.gpuIDs, d.Seconds())
+		}
+	}
+	x.eff.scan(true) // lines written up to the end
+	x.eff.record(rec)
+}
+
+// awaitReady waits for readiness (failing fast when the process exits, and at
+// the launch timeout) and prepares the server; false with the record when it fails.
+func (x *execution) awaitReady(ctx context.Context) (results.Server, bool) {
+	cfg := x.cfg
 	maxCtx := 0
 	for _, c := range cfg.Cases {
 		maxCtx = max(maxCtx, c.InputLen+c.OutputLen)
 	}
-	client := job.Engine.NewClient("http://"+host+":"+strconv.Itoa(port), engine.ClientConfig{
-		ModelPath: cfg.Model, ModelKey: cfg.ModelKey, Args: cfg.Args, Command: argv, Env: env, WorkDir: workDir, MaxContext: maxCtx,
+	x.client = x.job.Engine.NewClient("http://"+x.host+":"+strconv.Itoa(x.rec.Port), engine.ClientConfig{
+		ModelPath: cfg.Model, ModelKey: cfg.ModelKey, Args: cfg.Args, Command: x.argv, Env: x.env, WorkDir: x.workDir, MaxContext: maxCtx,
 	})
-	progress("%s: launched pid %d on port %d, waiting for readiness", cfg.ID, p.PID, port)
-	readyErr := waitReady(ctx, client, p, job.Timeouts.Launch)
-	if readyErr != nil {
-		kind, msg := results.KindLaunchTimeout, readyErr.Error()
-		switch {
-		case errors.Is(readyErr, context.Canceled) || ctx.Err() != nil:
-			stop()
-			rec.Status, rec.Error = "interrupted", "interrupted before the server was ready"
-			return rec
-		case errors.Is(readyErr, errExited):
-			kind = results.KindLaunchCrash
-		}
-		stop()
-		t := tail()
-		if bench.IsOOM(t) {
-			kind = results.KindOOM
-		}
-		if kind == results.KindLaunchCrash && (strings.Contains(t, "No module named") || strings.Contains(t, "command not found")) {
-			msg += "; the engine is not installed where servesweep runs (install it, or set engine_command to its launcher)"
-		}
-		if kind == results.KindLaunchCrash && isPortInUse(t) {
-			kind = results.KindPortInUse
-			msg += fmt.Sprintf("; the server could not bind its port (port %d was free when servesweep chose it; a port pinned in env or extra_args may be taken: free it or remove the pin)", port)
-		}
-		return failAll(kind, msg, t) // rec already holds what stop() saw
+	x.eff.reader, _ = x.client.(engine.EffectiveReader)
+	x.progress("%s: launched pid %d on port %d, waiting for readiness", cfg.ID, x.p.PID, x.rec.Port)
+	if err := waitReady(ctx, x.client, x.p, x.job.Timeouts.Launch); err != nil {
+		return x.notReady(ctx, err), false
 	}
-	rec.ReadyS = time.Since(p.Started).Seconds()
-	progress("%s: ready in %.2fs", cfg.ID, rec.ReadyS)
-	if pr, ok := client.(engine.Preparer); ok {
+	x.rec.ReadyS = time.Since(x.p.Started).Seconds()
+	x.progress("%s: ready in %.2fs", cfg.ID, x.rec.ReadyS)
+	if pr, ok := x.client.(engine.Preparer); ok {
 		t0 := time.Now()
 		if err := pr.Prepare(ctx); err != nil {
+			x.stop()
 			if ctx.Err() != nil {
-				stop()
-				rec.Status, rec.Error = "interrupted", "interrupted while preparing the server"
-				return rec
+				x.rec.Status, x.rec.Error = "interrupted", "interrupted while preparing the server"
+				return x.rec, false
 			}
-			stop()
-			return failAll(results.KindPrepareFailed, err.Error(), tail())
+			return x.failAll(results.KindPrepareFailed, err.Error(), x.tail()), false
 		}
-		rec.PrepareS = time.Since(t0).Seconds()
-		progress("%s: prepared in %.2fs", cfg.ID, rec.PrepareS)
+		x.rec.PrepareS = time.Since(t0).Seconds()
+		x.progress("%s: prepared in %.2fs", cfg.ID, x.rec.PrepareS)
 	}
-	settings := job.Settings
-	if wc, ok := job.Engine.(interface{ WarmupCase([]plan.Case) plan.Case }); ok {
-		w := wc.WarmupCase(cfg.Cases)
-		settings.WarmupCase = &w
-	}
+	return x.rec, true
+}
 
-	sess := &bench.Session{
-		Client: client, Config: cfg, Settings: settings, Base: base, TraceDir: traceDir,
-		Alive: func() error {
-			if p.HasExited() {
-				return fmt.Errorf("server process exited (%s)", p.ExitStatus())
-			}
-			return nil
-		},
-		LogTail: tail,
-		Emit: func(r results.Result) error {
-			if r.Status == results.StatusOK {
-				progress("%s: bs=%d in=%d out=%d  latency %.2fs  ITL %.2fms  out %.1f tok/s", cfg.ID, r.BatchSize, r.InputLen, r.OutputLen, *r.LatencyS, *r.ITLMs, *r.OutputThroughput)
-			} else {
-				progress("%s: bs=%d in=%d out=%d  FAILED (%s): %s", cfg.ID, r.BatchSize, r.InputLen, r.OutputLen, r.FailureKind, firstLine(r.Error))
-			}
-			return job.Emit(r)
-		},
+// notReady stops a server that did not become ready and records why.
+func (x *execution) notReady(ctx context.Context, readyErr error) results.Server {
+	kind, msg := results.KindLaunchTimeout, readyErr.Error()
+	switch {
+	case errors.Is(readyErr, context.Canceled) || ctx.Err() != nil:
+		x.stop()
+		x.rec.Status, x.rec.Error = "interrupted", "interrupted before the server was ready"
+		return x.rec
+	case errors.Is(readyErr, errExited):
+		kind = results.KindLaunchCrash
 	}
+	x.stop()
+	t := x.tail()
+	if bench.IsOOM(t) {
+		kind = results.KindOOM
+	}
+	if kind == results.KindLaunchCrash && (strings.Contains(t, "No module named") || strings.Contains(t, "command not found")) {
+		msg += "; the engine is not installed where servesweep runs (install it, or set engine_command to its launcher)"
+	}
+	if kind == results.KindLaunchCrash && isPortInUse(t) {
+		kind = results.KindPortInUse
+		msg += fmt.Sprintf("; the server could not bind its port (port %d was free when servesweep chose it; a port pinned in env or extra_args may be taken: free it or remove the pin)", x.rec.Port)
+	}
+	return x.failAll(kind, msg, t) // rec already holds what stop() saw
+}
+
+// benchmark reads what the server really runs, runs the cases and load
+// profiles, and stops the server.
+func (x *execution) benchmark(ctx context.Context) results.Server {
+	cfg, rec := x.cfg, &x.rec
+	x.eff.read(ctx)
+	x.eff.scan(false)
+	if m := engine.Compare(x.eff.asked, x.eff.effective()); len(m) > 0 {
+		x.progress("%s: effective %s", cfg.ID, m[0].Warning())
+	}
+	sess := x.session()
 	rec.Status = results.StatusOK
 	runErr := sess.Run(ctx)
-	if runErr == nil && ctx.Err() == nil && len(job.Load) > 0 && job.EmitLoad != nil {
-		runLoad(ctx, job, client, sess.Info().TimeScale, p, progress)
+	if runErr == nil && ctx.Err() == nil && len(x.job.Load) > 0 && x.job.EmitLoad != nil {
+		runLoad(ctx, x.job, x.client, sess.Info().TimeScale, x.p, x.progress)
 	}
-	if info, err := client.ServerInfo(context.Background()); err == nil {
+	if info, err := x.client.ServerInfo(context.Background()); err == nil {
 		rec.EngineVersion = info.Version
+	}
+	if ctx.Err() == nil && !x.p.HasExited() {
+		x.eff.read(context.Background()) // what a lazily loading engine (Ollama) reports once loaded
 	}
 	switch {
 	case ctx.Err() != nil:
 		rec.Status, rec.Error = "interrupted", "interrupted by the user"
 	case errors.Is(runErr, bench.ErrServerDied):
-		rec.Status, rec.FailureKind, rec.Error, rec.LogTail = results.StatusFailed, results.KindServerDied, runErr.Error(), tail()
+		rec.Status, rec.FailureKind, rec.Error, rec.LogTail = results.StatusFailed, results.KindServerDied, runErr.Error(), x.tail()
 		if bench.IsOOM(rec.LogTail) {
 			rec.FailureKind = results.KindOOM
 		}
 	case runErr != nil:
 		rec.Status, rec.Error = results.StatusFailed, runErr.Error()
 	}
-	stop()
-	return rec
+	x.stop()
+	return x.rec
+}
+
+// session is the benchmark session of the configuration's cases.
+func (x *execution) session() *bench.Session {
+	cfg, p := x.cfg, x.p
+	settings := x.job.Settings
+	if wc, ok := x.job.Engine.(interface{ WarmupCase([]plan.Case) plan.Case }); ok {
+		w := wc.WarmupCase(cfg.Cases)
+		settings.WarmupCase = &w
+	}
+	return &bench.Session{
+		Client: x.client, Config: cfg, Settings: settings, Base: x.base, TraceDir: x.traceDir,
+		Alive: func() error {
+			if p.HasExited() {
+				return fmt.Errorf("server process exited (%s)", p.ExitStatus())
+			}
+			return nil
+		},
+		LogTail:       x.tail,
+		FindTokenizer: TokenizerFinder(settings.TokenizerDirs),
+		Notef:         x.progress,
+		Emit: func(r results.Result) error {
+			if r.Status == results.StatusOK {
+				x.progress("%s: bs=%d in=%d out=%d  latency %.2fs  ITL %.2fms  out %.1f tok/s", cfg.ID, r.BatchSize, r.InputLen, r.OutputLen, *r.LatencyS, *r.ITLMs, *r.OutputThroughput)
+			} else {
+				x.progress("%s: bs=%d in=%d out=%d  FAILED (%s): %s", cfg.ID, r.BatchSize, r.InputLen, r.OutputLen, r.FailureKind, firstLine(r.Error))
+			}
+			return x.job.Emit(r)
+		},
+	}
 }
 
 var errExited = errors.New("server process exited before it was ready")
@@ -300,42 +379,4 @@ func firstLine(s string) string {
 func isPortInUse(log string) bool {
 	l := strings.ToLower(log)
 	return strings.Contains(l, "address already in use") || strings.Contains(l, "is not free")
-}
-
-// runLoad runs the job's load profiles for every (input, output) length pair.
-func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float64, p *proc.Process, progress func(string, ...any)) {
-	type pair struct{ in, out int }
-	seen := map[pair]bool{}
-	for _, c := range job.Config.Cases {
-		k := pair{c.InputLen, c.OutputLen}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		for _, prof := range job.Load {
-			if ctx.Err() != nil || p.HasExited() {
-				return
-			}
-			r := load.Run(ctx, client, prof, k.in, k.out, job.SLO, runtime.NumCPU(), timeScale)
-			r.RunID, r.ConfigID, r.ModelKey, r.Variant, r.Engine = job.RunID, job.Config.ID, job.Config.ModelKey, job.Config.Variant, job.Config.Engine
-			if timeScale > 0 {
-				r.TimeScale = timeScale
-			}
-			warn := ""
-			if r.ClientSaturated {
-				warn = " (client CPU near saturation)"
-			}
-			progress("%s: load %s in=%d out=%d: %d ok, %d failed, %.2f req/s, %.0f tok/s, TTFT p50 %.1f ms, ITL p50 %.2f ms%s",
-				job.Config.ID, ProfileLabel(prof), k.in, k.out, r.Completed, r.Failed, r.RequestThroughput, r.OutputThroughput, r.TTFTMs.P50, r.ITLMs.P50, warn)
-			job.EmitLoad(r)
-		}
-	}
-}
-
-// ProfileLabel names a load profile: "concurrency 8" or "rate 4/s poisson".
-func ProfileLabel(p sweep.LoadProfile) string {
-	if p.Concurrency > 0 {
-		return fmt.Sprintf("concurrency %d", p.Concurrency)
-	}
-	return fmt.Sprintf("rate %g/s %s", p.Rate, p.Arrival)
 }

@@ -23,6 +23,8 @@ type GPU struct {
 	MemoryTotalMiB int    `json:"memory_total_mib"`
 	MemoryUsedMiB  int    `json:"memory_used_mib"`
 	BusID          string `json:"pci_bus_id,omitempty"`
+	// ComputeCapability is the CUDA compute capability ("9.0"), when known.
+	ComputeCapability string `json:"compute_capability,omitempty"`
 }
 
 // Proc is a process holding GPU memory.

@@ -21,6 +21,8 @@ func fakeSMI(t *testing.T, apps string) SMI {
 	}
 	return SMI{Run: func(ctx context.Context, args ...string) ([]byte, error) {
 		switch {
+		case args[0] == "--query-gpu=index,compute_cap":
+			return []byte("0, 9.0\n1, 9.0\n"), nil
 		case strings.HasPrefix(args[0], "--query-gpu"):
 			return read("query-gpu.csv"), nil
 		case strings.HasPrefix(args[0], "--query-compute-apps"):
@@ -40,6 +42,9 @@ func TestSMISnapshot(t *testing.T) {
 	}
 	if len(snap.GPUs) != 2 || snap.GPUs[0].Name != "NVIDIA H200" || snap.GPUs[0].MemoryTotalMiB != 143771 || snap.Driver != "580.159.04" {
 		t.Fatalf("%+v", snap)
+	}
+	if snap.GPUs[0].ComputeCapability != "9.0" || snap.GPUs[1].ComputeCapability != "9.0" {
+		t.Fatalf("compute capability %+v", snap.GPUs)
 	}
 	if len(snap.Procs) != 1 || snap.Procs[0].PID != 4242 || snap.Procs[0].UsedMiB != 20480 {
 		t.Fatalf("procs %+v", snap.Procs)

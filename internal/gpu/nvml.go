@@ -41,6 +41,9 @@ func (NVML) Snapshot(ctx context.Context) (snap *Snapshot, err error) {
 		pci, _ := d.GetPciInfo()
 		g := GPU{Index: i, UUID: uuid, Name: name, MemoryTotalMiB: int(mem.Total >> 20), MemoryUsedMiB: int(mem.Used >> 20)}
 		g.BusID = fmt.Sprintf("%08x:%02x:%02x.0", pci.Domain, pci.Bus, pci.Device)
+		if major, minor, ret := d.GetCudaComputeCapability(); ret == nvml.SUCCESS {
+			g.ComputeCapability = fmt.Sprintf("%d.%d", major, minor)
+		}
 		snap.GPUs = append(snap.GPUs, g)
 		procs, _ := d.GetComputeRunningProcesses()
 		for _, p := range procs {

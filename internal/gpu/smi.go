@@ -32,6 +32,9 @@ func (s SMI) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	if out, err := s.Run(ctx, "--query-gpu=index,compute_cap", "--format=csv,noheader,nounits"); err == nil {
+		applyComputeCap(snap.GPUs, string(out)) // drivers before 510 lack compute_cap: left empty
+	}
 	if out, err := s.Run(ctx, "--query-compute-apps=pid,process_name,used_memory,gpu_uuid", "--format=csv,noheader,nounits"); err == nil {
 		snap.Procs, _ = ParseComputeApps(string(out))
 	}
@@ -122,4 +125,21 @@ func ParseTopo(out string, n int) [][]string {
 		}
 	}
 	return m
+}
+
+// applyComputeCap fills ComputeCapability from --query-gpu=index,compute_cap lines ("0, 9.0").
+func applyComputeCap(gpus []GPU, out string) {
+	for _, line := range strings.Split(out, "\n") {
+		f := fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		i, err := strconv.Atoi(f[0])
+		if err != nil || i < 0 || i >= len(gpus) || gpus[i].Index != i {
+			continue
+		}
+		if _, err := strconv.ParseFloat(f[1], 64); err == nil {
+			gpus[i].ComputeCapability = f[1]
+		}
+	}
 }

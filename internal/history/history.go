@@ -7,6 +7,7 @@ package history
 import (
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -45,6 +46,32 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("history database %s: %w", path, err)
 	}
 	return &DB{db: db}, nil
+}
+
+// OpenReadOnly opens an existing database for reading only: it creates no
+// file, and works where the database's folder is read-only (a read-only
+// mount, another user's data directory). A missing database is an error
+// wrapping fs.ErrNotExist.
+func OpenReadOnly(path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("history database: %w", err)
+	}
+	uri := "file:" + (&url.URL{Path: path}).EscapedPath() + "?mode=ro&_pragma=busy_timeout(5000)"
+	var err error
+	// A WAL database in a read-only folder cannot be read in mode=ro (SQLite
+	// needs to create its -shm file there): read the file as immutable then.
+	for _, dsn := range []string{uri, uri + "&immutable=1"} {
+		var db *sql.DB
+		if db, err = sql.Open("sqlite", dsn); err != nil {
+			continue
+		}
+		var n int
+		if err = db.QueryRow(`SELECT count(*) FROM runs`).Scan(&n); err == nil {
+			return &DB{db: db}, nil
+		}
+		db.Close()
+	}
+	return nil, fmt.Errorf("history database %s: %w", path, err)
 }
 
 // Close closes the database.

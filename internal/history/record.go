@@ -7,20 +7,16 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
 )
 
 // Record stores the run in dir (replacing an earlier record of the same run).
 func (d *DB) Record(dir string) (string, error) {
-	meta, err := runner.ReadMeta(dir)
+	recs, err := rundir.Read(dir) // past torn lines: the report names them
 	if err != nil {
 		return "", err
 	}
-	rs, err := results.ReadLines[results.Result](filepath.Join(dir, results.ResultsFile))
-	if err != nil {
-		return "", err
-	}
-	rs = results.Latest(rs)
+	meta, rs := recs.Meta, results.Latest(recs.Results)
 	abs, _ := filepath.Abs(dir)
 	hardware := meta.GPULabel
 	version, ok, failed := "", 0, 0

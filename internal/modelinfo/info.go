@@ -14,9 +14,15 @@ type Info struct {
 
 	TotalParams  int64 `json:"total_params"`
 	ActiveParams int64 `json:"active_params"`
-	// ActiveNonEmbedding leaves out the input embedding and output head.
-	ActiveNonEmbedding int64 `json:"active_params_non_embedding"`
-	MTPParams          int64 `json:"mtp_params,omitempty"`
+	// ActiveParams counts as model cards do: the output projection but not the
+	// input-embedding lookup. ActiveNonEmbedding leaves out both (MiniMax's
+	// convention); ActiveWithEmbedding counts both.
+	ActiveNonEmbedding  int64 `json:"active_params_non_embedding"`
+	ActiveWithEmbedding int64 `json:"active_params_with_embedding"`
+	// Parts are the parameter counts per component (embed, lm_head, attention,
+	// dense_mlp, experts, shared_experts, router, norms, vision).
+	Parts     Parts `json:"parts"`
+	MTPParams int64 `json:"mtp_params,omitempty"`
 
 	Layers       int `json:"layers"`
 	DenseLayers  int `json:"dense_layers,omitempty"`
@@ -43,15 +49,6 @@ type Info struct {
 	Quantization *Quantization `json:"quantization"`
 
 	Vision int64 `json:"vision_params,omitempty"`
-}
-
-// Quantization is the checkpoint's own quantization_config, summarised.
-type Quantization struct {
-	Method    string `json:"method"`               // fp8, compressed-tensors, awq, gptq, modelopt...
-	Bits      int    `json:"bits"`                 // weight bits of quantized layers
-	BlockSize []int  `json:"block_size,omitempty"` // FP8 weight_block_size
-	GroupSize int    `json:"group_size,omitempty"` // INT4 group size
-	Targets   string `json:"targets"`              // "all linear" or "experts"
 }
 
 // IsMoE reports whether the model has routed experts.

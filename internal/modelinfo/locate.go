@@ -48,6 +48,12 @@ func (l Locator) Load(ctx context.Context, model string) (*Info, error) {
 
 // Find returns the bytes of model's config.json and where they came from.
 func (l Locator) Find(ctx context.Context, model string) ([]byte, string, error) {
+	return l.FindFile(ctx, model, "config.json")
+}
+
+// FindFile finds another file that sits next to a model's config.json
+// (tokenizer.json, ...), in the same places and order as Find.
+func (l Locator) FindFile(ctx context.Context, model, name string) ([]byte, string, error) {
 	var tried []string
 	try := func(p string) ([]byte, string, bool) {
 		tried = append(tried, p)
@@ -57,32 +63,36 @@ func (l Locator) Find(ctx context.Context, model string) ([]byte, string, error)
 	if st, err := os.Stat(model); err == nil {
 		switch {
 		case st.IsDir():
-			if b, p, ok := try(filepath.Join(model, "config.json")); ok {
+			if b, p, ok := try(filepath.Join(model, name)); ok {
 				return b, p, nil
 			}
-		case strings.HasSuffix(model, ".json"):
-			if b, p, ok := try(model); ok {
+		case strings.HasSuffix(model, ".json"): // a config file itself; other files sit beside it
+			p := model
+			if name != "config.json" {
+				p = filepath.Join(filepath.Dir(model), name)
+			}
+			if b, p, ok := try(p); ok {
 				return b, p, nil
 			}
 		default: // a GGUF or other single file: its sibling config.json
-			if b, p, ok := try(filepath.Join(filepath.Dir(model), "config.json")); ok {
+			if b, p, ok := try(filepath.Join(filepath.Dir(model), name)); ok {
 				return b, p, nil
 			}
 		}
 	}
 	for _, d := range l.ConfigDirs {
-		for _, p := range []string{filepath.Join(d, strings.ReplaceAll(model, "/", "--"), "config.json"), filepath.Join(d, model, "config.json")} {
+		for _, p := range []string{filepath.Join(d, strings.ReplaceAll(model, "/", "--"), name), filepath.Join(d, model, name)} {
 			if b, p, ok := try(p); ok {
 				return b, p, nil
 			}
 		}
 	}
 	if strings.Count(model, "/") == 1 && !strings.HasPrefix(model, "/") && !strings.HasPrefix(model, ".") {
-		if b, p, ok := l.fromCache(model, try); ok {
+		if b, p, ok := l.fromCache(model, name, try); ok {
 			return b, p, nil
 		}
 		if !l.Offline {
-			b, src, err := l.fromHub(ctx, model)
+			b, src, err := l.fromHub(ctx, model, name)
 			if err == nil {
 				return b, src, nil
 			}
@@ -91,10 +101,13 @@ func (l Locator) Find(ctx context.Context, model string) ([]byte, string, error)
 			tried = append(tried, "the Hub (HF_HUB_OFFLINE=1)")
 		}
 	}
+	if name != "config.json" {
+		return nil, "", fmt.Errorf("%s not found for %s (looked in: %s)", name, model, strings.Join(tried, "; "))
+	}
 	return nil, "", fmt.Errorf("%w for %s (looked in: %s); add the model to the Hugging Face cache, pass --model-configs DIR, or set models.<key>.path to a local directory", ErrNotFound, model, strings.Join(tried, "; "))
 }
 
-func (l Locator) fromCache(model string, try func(string) ([]byte, string, bool)) ([]byte, string, bool) {
+func (l Locator) fromCache(model, name string, try func(string) ([]byte, string, bool)) ([]byte, string, bool) {
 	home := l.HFHome
 	if home == "" && l.Home != "" {
 		home = filepath.Join(l.Home, ".cache", "huggingface")
@@ -104,11 +117,11 @@ func (l Locator) fromCache(model string, try func(string) ([]byte, string, bool)
 	}
 	repo := filepath.Join(home, "hub", "models--"+strings.ReplaceAll(model, "/", "--"))
 	if ref, err := os.ReadFile(filepath.Join(repo, "refs", "main")); err == nil {
-		if b, p, ok := try(filepath.Join(repo, "snapshots", strings.TrimSpace(string(ref)), "config.json")); ok {
+		if b, p, ok := try(filepath.Join(repo, "snapshots", strings.TrimSpace(string(ref)), name)); ok {
 			return b, p, true
 		}
 	}
-	snaps, _ := filepath.Glob(filepath.Join(repo, "snapshots", "*", "config.json"))
+	snaps, _ := filepath.Glob(filepath.Join(repo, "snapshots", "*", name))
 	for _, s := range snaps {
 		if b, p, ok := try(s); ok {
 			return b, p, true
@@ -119,12 +132,12 @@ func (l Locator) fromCache(model string, try func(string) ([]byte, string, bool)
 	return nil, "", false
 }
 
-func (l Locator) fromHub(ctx context.Context, model string) ([]byte, string, error) {
+func (l Locator) fromHub(ctx context.Context, model, name string) ([]byte, string, error) {
 	ep := strings.TrimRight(l.Endpoint, "/")
 	if ep == "" {
 		ep = "https://huggingface.co"
 	}
-	url := ep + "/" + model + "/resolve/main/config.json"
+	url := ep + "/" + model + "/resolve/main/" + name
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
@@ -147,6 +160,10 @@ func (l Locator) fromHub(ctx context.Context, model string) ([]byte, string, err
 		}
 		return nil, "", fmt.Errorf("the Hub (%s) answered %d%s", url, resp.StatusCode, hint)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	limit := int64(4 << 20)
+	if name != "config.json" {
+		limit = 64 << 20 // tokenizer.json files run to ~10 MB
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	return b, url, err
 }

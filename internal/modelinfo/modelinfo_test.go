@@ -181,3 +181,38 @@ func TestImplausibleConfig(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestFindTokenizer: tokenizer.json is found where config.json is (the HF
+// cache snapshot, a model folder, beside a config file, a config dir), and a
+// miss names what it tried in one line.
+func TestFindTokenizer(t *testing.T) {
+	home := t.TempDir()
+	snap := filepath.Join(home, "hub", "models--org--cached", "snapshots", "abc123")
+	os.MkdirAll(snap, 0o755)
+	os.WriteFile(filepath.Join(snap, "tokenizer.json"), []byte(`{"cached":1}`), 0o644)
+	local := filepath.Join(home, "local")
+	os.MkdirAll(local, 0o755)
+	for _, f := range []string{"tokenizer.json", "config.json", "model.gguf"} {
+		os.WriteFile(filepath.Join(local, f), []byte(`{}`), 0o644)
+	}
+	cfgDir := filepath.Join(home, "configs")
+	os.MkdirAll(filepath.Join(cfgDir, "org--dir"), 0o755)
+	os.WriteFile(filepath.Join(cfgDir, "org--dir", "tokenizer.json"), []byte(`{"dir":1}`), 0o644)
+	l := Locator{HFHome: home, Offline: true, ConfigDirs: []string{cfgDir}}
+	ctx := context.Background()
+	for model, want := range map[string]string{
+		"org/cached":                        filepath.Join(snap, "tokenizer.json"),
+		local:                               filepath.Join(local, "tokenizer.json"),
+		filepath.Join(local, "config.json"): filepath.Join(local, "tokenizer.json"),
+		filepath.Join(local, "model.gguf"):  filepath.Join(local, "tokenizer.json"),
+		"org/dir":                           filepath.Join(cfgDir, "org--dir", "tokenizer.json"),
+	} {
+		if _, src, err := l.FindFile(ctx, model, "tokenizer.json"); err != nil || src != want {
+			t.Errorf("%s: %s %v, want %s", model, src, err, want)
+		}
+	}
+	_, _, err := l.FindFile(ctx, "org/none", "tokenizer.json")
+	if err == nil || !contains(err.Error(), "tokenizer.json not found for org/none") || contains(err.Error(), "\n") {
+		t.Fatalf("miss: %v", err)
+	}
+}

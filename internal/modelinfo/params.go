@@ -189,7 +189,18 @@ func Parse(data []byte) (*Info, error) {
 	if experts == 0 {
 		info.ActiveNonEmbedding = info.TotalParams - embed - head
 	}
-	info.ActiveParams = info.ActiveNonEmbedding + embed + head
+	// Model cards count active parameters without the input-embedding lookup (a
+	// one-row table read, no matmul) but with the output projection (the tied
+	// embedding matrix when tie_word_embeddings).
+	outProj := head
+	if tie {
+		outProj = embed
+	}
+	info.ActiveParams = info.ActiveNonEmbedding + outProj
+	info.ActiveWithEmbedding = info.ActiveNonEmbedding + embed + head
+	info.Parts = Parts{CompEmbed: embed, CompHead: head, CompAttention: int64(c.Layers) * attn, CompDenseMLP: int64(denseLayers) * dense,
+		CompExperts: int64(moeLayers) * int64(experts) * perExpert, CompShared: int64(moeLayers) * shared, CompRouter: int64(moeLayers) * router,
+		CompOther: h + int64(c.Layers)*norms}
 	if c.NextN > 0 {
 		info.MTPParams = int64(c.NextN) * (layerCommon + int64(experts)*perExpert + router + shared + 2*h*h)
 	}
@@ -206,6 +217,7 @@ func Parse(data []byte) (*Info, error) {
 				info.Vision += int64(len(v.SupportedAR)+1) * int64(v.MaxNumTiles) * patches * vh // tile position embeddings
 			}
 			info.TotalParams += info.Vision
+			info.Parts[CompVision] = info.Vision
 		}
 	}
 
@@ -214,12 +226,12 @@ func Parse(data []byte) (*Info, error) {
 	if info.WeightDtype == "" {
 		info.WeightDtype = "bfloat16"
 	}
-	q, err := parseQuant(c.Quant)
+	q, err := parseQuant(c.Quant, c.Layers)
 	if err != nil {
 		return nil, err
 	}
 	info.Quantization = q
-	info.WeightBytes = weightBytes(info, q, int64(moeLayers)*int64(experts)*perExpert)
+	info.WeightBytes = quantizedBytes(info.Parts, q, dtypeBytes(info.WeightDtype))
 	info.KVBytesPerToken = info.KVBytesPerTokenPerGPU(1, 2)
 	return info, nil
 }
@@ -246,75 +258,4 @@ func dtypeBytes(d string) int64 {
 		return 1
 	}
 	return 2
-}
-
-// weightBytes sizes the checkpoint: 16-bit weights, FP8 linear weights plus one
-// fp32 scale per block, or INT4 experts plus a 16-bit scale per group.
-func weightBytes(info *Info, q *Quantization, routedExpertParams int64) int64 {
-	total := info.TotalParams
-	b := dtypeBytes(info.WeightDtype)
-	if q == nil {
-		return total * b
-	}
-	embedHead := int64(info.Vocab) * int64(info.Hidden) * 2
-	switch q.Method {
-	case "fp8":
-		quantized := total - embedHead
-		scales := int64(0)
-		if len(q.BlockSize) == 2 && q.BlockSize[0] > 0 && q.BlockSize[1] > 0 {
-			scales = quantized / int64(q.BlockSize[0]*q.BlockSize[1]) * 4
-		}
-		return quantized + scales + embedHead*2
-	case "compressed-tensors", "awq", "gptq":
-		bits := int64(max(q.Bits, 1))
-		quantized := routedExpertParams
-		if q.Targets != "experts" {
-			quantized = total - embedHead
-		}
-		group := int64(max(q.GroupSize, 1))
-		return quantized*bits/8 + quantized/group*2 + (total-quantized)*2
-	}
-	return total * b
-}
-
-func parseQuant(raw json.RawMessage) (*Quantization, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var qc struct {
-		QuantMethod     string `json:"quant_method"`
-		WeightBlockSize []int  `json:"weight_block_size"`
-		Bits            int    `json:"bits"`
-		GroupSize       int    `json:"group_size"`
-		ConfigGroups    map[string]struct {
-			Weights struct {
-				NumBits   int `json:"num_bits"`
-				GroupSize int `json:"group_size"`
-			} `json:"weights"`
-			Targets []string `json:"targets"`
-		} `json:"config_groups"`
-		Ignore []string `json:"ignore"`
-	}
-	if err := json.Unmarshal(raw, &qc); err != nil {
-		return nil, fmt.Errorf("quantization_config: %v", err)
-	}
-	q := &Quantization{Method: qc.QuantMethod, Targets: "all linear"}
-	switch qc.QuantMethod {
-	case "fp8":
-		q.Bits, q.BlockSize = 8, qc.WeightBlockSize
-	case "compressed-tensors":
-		for _, g := range qc.ConfigGroups {
-			q.Bits, q.GroupSize = g.Weights.NumBits, g.Weights.GroupSize
-		}
-		// Kimi-style: attention and shared experts are in the ignore list; only routed experts are INT4.
-		for _, ig := range qc.Ignore {
-			if strings.Contains(ig, "self_attn") || strings.Contains(ig, "attn") {
-				q.Targets = "experts"
-				break
-			}
-		}
-	default:
-		q.Bits, q.GroupSize = qc.Bits, qc.GroupSize
-	}
-	return q, nil
 }

@@ -46,6 +46,21 @@ type Config struct {
 	ExpectEffective map[string]string `json:"expect_effective,omitempty"`
 	// ExpectLog are the log lines the engine prints for that fallback.
 	ExpectLog []string `json:"expect_log,omitempty"`
+	// Checks are the pre-flight rules evaluated for this configuration (plan --explain).
+	Checks []RuleCheck `json:"checks,omitempty"`
+}
+
+// RuleCheck is one pre-flight rule as evaluated for one configuration.
+type RuleCheck struct {
+	Rule    string `json:"rule"`
+	Outcome string `json:"outcome"` // pass | warn | skip | n/a
+	Detail  string `json:"detail,omitempty"`
+	// Versions and Arch say which engine versions and GPU architectures the
+	// rule holds for; AppliedTo what it was evaluated against.
+	Versions  string `json:"versions"`
+	Arch      string `json:"arch"`
+	AppliedTo string `json:"applied_to"`
+	Source    string `json:"source"`
 }
 
 // MemoryFit estimates whether a configuration fits its GPUs.
@@ -97,7 +112,7 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 					args := append([]string{}, m.ExtraArgs...)
 					args = append(args, m.TPArgs[tp]...)
 					args = append(args, g.args...)
-					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, Self: self, MaxBatch: maxBatch, Dense: !m.IsMoE}
+					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, EngineVersion: f.Resolved.EngineVersion, Self: self, MaxBatch: maxBatch, Dense: !m.IsMoE}
 					argv, engEnv := eng.Command(spec)
 					env := map[string]string{}
 					maps.Copy(env, engEnv)

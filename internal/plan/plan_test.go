@@ -138,7 +138,7 @@ func TestGPUCount(t *testing.T) {
 func TestOtherEngines(t *testing.T) {
 	f := mustParse(t, "engine: vllm\ntp_sizes: [2]\nmoe_backends: [flashinfer_cutlass]\nmodels:\n  a: {path: x/y, is_moe: true}\n")
 	v := Expand(f, vllm.Engine{}, "")[0]
-	if strings.Join(v.Command, " ") != "vllm serve x/y --host {host} --port {port} --tensor-parallel-size 2 --moe-backend flashinfer_cutlass" {
+	if strings.Join(v.Command, " ") != "vllm serve x/y --host {host} --port {port} --tensor-parallel-size 2 --moe-backend flashinfer_cutlass --profiler-config {\"profiler\":\"torch\",\"torch_profiler_dir\":\"{trace_dir}\"}" {
 		t.Fatalf("vllm argv %v", v.Command)
 	}
 	s := Expand(f, sim.Engine{TimeScale: "0.1"}, "/bin/servesweep")[0]

@@ -17,10 +17,11 @@ func RulesFor(engine string) string {
 	return engine
 }
 
-// Annotate fills Verdict, Reasons and Memory of every configuration, reading
-// each model's config.json once. It returns one warning per model whose config
-// could not be read.
-func Annotate(ctx context.Context, cfgs []plan.Config, loc modelinfo.Locator, hw *Hardware, rulesFor string) []string {
+// Annotate fills Verdict, Reasons, Memory, Checks and the expected effective
+// configuration of every configuration, reading each model's config.json once.
+// ver.Engine names the rule set (RulesFor). It returns one warning per model
+// whose config could not be read.
+func Annotate(ctx context.Context, cfgs []plan.Config, loc modelinfo.Locator, hw *Hardware, ver EngineVersion) []string {
 	type res struct {
 		info *modelinfo.Info
 		err  error
@@ -37,7 +38,9 @@ func Annotate(ctx context.Context, cfgs []plan.Config, loc modelinfo.Locator, hw
 				warnings = append(warnings, c.ModelKey+": "+r.err.Error())
 			}
 		}
-		c.Verdict, c.Reasons, c.Memory = Check(*c, r.info, r.err, hw, rulesFor)
+		res := Check(*c, r.info, r.err, hw, ver)
+		c.Verdict, c.Reasons, c.Memory, c.Checks = res.Verdict, res.Reasons, res.Memory, res.Checks
+		c.ExpectEffective, c.ExpectLog = res.Expect, res.ExpectLog
 	}
 	return warnings
 }

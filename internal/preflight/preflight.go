@@ -1,66 +1,106 @@
 // Package preflight rejects configurations that cannot work before they cost
-// GPU hours: memory fit from the model's config.json, SGLang's startup rules
-// (TP/EP divisibility, heads vs TP, FP8 block divisibility of the MoE
-// intermediate size, backend ↔ quantization compatibility), and enough GPUs on
-// the host. Each violated rule gives one line with the fix when there is one.
+// GPU hours. Rules are keyed on the engine version and the GPU architecture,
+// and each names the upstream file/function it comes from: SGLang's startup
+// rules (TP/EP divisibility, heads vs TP, FP8 block divisibility, MoE backend ↔
+// quantization ↔ architecture, silent fallbacks), memory fit and KV room
+// against the resolved hardware, and enough GPUs on the host. Each violated
+// rule gives one line with the fix when there is one; plan --explain prints
+// every rule checked.
 package preflight
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/hardware"
 	"github.com/servesweep/servesweep/internal/modelinfo"
 	"github.com/servesweep/servesweep/internal/plan"
 )
 
-// Hardware is what pre-flight knows about the host's GPUs.
-type Hardware struct {
-	GPUs         int
-	GPUMemoryGiB float64
-	Name         string
-	Source       string // "sweep file", "NVML", "nvidia-smi", "flags"
+// Hardware is what pre-flight knows about the target GPUs.
+type Hardware = hardware.Target
+
+// Result is the pre-flight verdict of one configuration.
+type Result struct {
+	Verdict   string
+	Reasons   []string
+	Memory    *plan.MemoryFit
+	Checks    []plan.RuleCheck
+	Expect    map[string]string
+	ExpectLog []string
 }
 
-// DefaultMemFraction is assumed when --mem-fraction-static is not given.
-const DefaultMemFraction = 0.85
-
-const gib = float64(1 << 30)
-
-// Check returns the verdict, the reasons and the memory fit of cfg for a model
-// described by info (nil when its config could not be read) on hw (nil when unknown).
-func Check(cfg plan.Config, info *modelinfo.Info, infoErr error, hw *Hardware, rulesFor string) (string, []string, *plan.MemoryFit) {
+// Check evaluates every rule of the engine's rule set for cfg, for a model
+// described by info (nil when its config could not be read) on hw (nil when
+// unknown) and the engine version ver.
+func Check(cfg plan.Config, info *modelinfo.Info, infoErr error, hw *Hardware, ver EngineVersion) Result {
+	appliedTo := ver.String() + " on " + hw.String()
+	var r Result
 	var skip, warn []string
-	if hw != nil && hw.GPUs > 0 && cfg.GPUs > hw.GPUs {
-		skip = append(skip, fmt.Sprintf("needs %d GPUs, the host has %d (%s)", cfg.GPUs, hw.GPUs, hw.Source))
+	gpuRule := plan.RuleCheck{Rule: "enough GPUs on the host", Versions: "all", Arch: "all", Source: "servesweep: the configuration's GPU count (TP × PP × DP) against the target hardware", AppliedTo: appliedTo, Outcome: NA, Detail: "GPU count unknown"}
+	if hw != nil && hw.GPUs > 0 {
+		gpuRule.Outcome, gpuRule.Detail = Pass, fmt.Sprintf("needs %d of %d", cfg.GPUs, hw.GPUs)
+		if cfg.GPUs > hw.GPUs {
+			gpuRule.Outcome, gpuRule.Detail = Skip, fmt.Sprintf("needs %d GPUs, the host has %d (%s)", cfg.GPUs, hw.GPUs, hw.Source)
+			skip = append(skip, gpuRule.Detail)
+		}
 	}
+	r.Checks = append(r.Checks, gpuRule)
 	if info == nil {
 		msg := "model config not read: pre-flight checks skipped"
 		if infoErr != nil {
 			msg = "model config not read (" + firstClause(infoErr.Error()) + "): memory and engine rules not checked"
 		}
 		warn = append(warn, msg)
-		return verdict(skip, warn), append(skip, warn...), nil
+		r.Checks = append(r.Checks, plan.RuleCheck{Rule: "model config.json", Outcome: Warn, Detail: msg, Versions: "all", Arch: "all", AppliedTo: appliedTo, Source: "servesweep modelinfo"})
+		r.Verdict, r.Reasons = verdict(skip, warn), append(skip, warn...)
+		return r
 	}
-	if rulesFor == "sglang" {
-		s, w := sglangRules(cfg, info)
-		skip, warn = append(skip, s...), append(warn, w...)
-	} else if info.Heads%cfg.TP != 0 && rulesFor != "ollama" {
-		skip = append(skip, fmt.Sprintf("%d attention heads do not split over TP%d: use a TP size that divides %d", info.Heads, cfg.TP, info.Heads))
+	v, known := ver.Parsed()
+	c := &Ctx{Cfg: cfg, Info: info, HW: hw, Ver: v, VerKnown: known, TP: max(1, cfg.TP)}
+	c.EP = engine.IntFlag(cfg.Args, 1, "--ep-size", "--expert-parallel-size", "--ep")
+	if c.EP < 1 {
+		c.EP = 1
 	}
-	var fit *plan.MemoryFit
-	if hw != nil && hw.GPUMemoryGiB > 0 && rulesFor != "ollama" {
-		fit = Fit(cfg, info, hw.GPUMemoryGiB)
-		switch fit.Verdict {
-		case "does not fit":
-			skip = append(skip, "does not fit: "+fit.Detail)
-		case "tight":
-			warn = append(warn, "tight: "+fit.Detail)
+	rules := rulesFor(ver.Engine)
+	if ver.Engine == "sglang" {
+		sglangQuant(c)
+	}
+	checks, s, w, expect, expLog := evaluate(rules, c, appliedTo)
+	r.Checks = append(r.Checks, checks...)
+	skip, warn = append(skip, s...), append(warn, w...)
+	r.Expect, r.ExpectLog = expect, expLog
+	if q := info.Quantization; q != nil && q.Unknown {
+		warn = append(warn, q.Warning)
+	}
+	fitCheck, fit := memoryRule(c, ver.Engine, appliedTo)
+	r.Checks = append(r.Checks, fitCheck)
+	r.Memory = fit
+	switch fitCheck.Outcome {
+	case Skip:
+		skip = append(skip, fitCheck.Detail)
+	case Warn:
+		warn = append(warn, fitCheck.Detail)
+	}
+	r.Verdict, r.Reasons = verdict(skip, warn), append(skip, warn...)
+	return r
+}
+
+// rulesFor returns the engine's rule set: SGLang's own; vLLM and TensorRT-LLM
+// share the head-split rule; Ollama (llama.cpp offload) has none.
+func rulesFor(engineName string) []Rule {
+	switch engineName {
+	case "sglang":
+		return sglangRules
+	case "ollama":
+		return nil
+	}
+	return []Rule{{Name: "attention heads split over TP", Versions: "all", Arch: "all", Source: "tensor-parallel attention: heads are split evenly over TP ranks", Check: func(c *Ctx) Outcome {
+		if c.Info.Heads%c.TP != 0 {
+			return skipf("%d attention heads do not split over TP%d: use a TP size that divides %d", c.Info.Heads, c.TP, c.Info.Heads)
 		}
-	} else if rulesFor != "ollama" {
-		warn = append(warn, "GPU memory unknown (no hardware: section and no GPU found): memory fit not checked")
-	}
-	return verdict(skip, warn), append(skip, warn...), fit
+		return pass("")
+	}}}
 }
 
 func verdict(skip, warn []string) string {
@@ -80,41 +120,4 @@ func firstClause(s string) string {
 		}
 	}
 	return s
-}
-
-// Fit estimates memory per GPU: weights sharded over the configuration's GPUs,
-// and the KV pool left under --mem-fraction-static for the largest case's
-// batch × (input + output) tokens.
-func Fit(cfg plan.Config, info *modelinfo.Info, gpuMemGiB float64) *plan.MemoryFit {
-	frac := DefaultMemFraction
-	if v, ok := engine.FlagValue(cfg.Args, "--mem-fraction-static"); ok {
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 && f < 1 {
-			frac = f
-		}
-	}
-	gpus := max(1, cfg.GPUs)
-	weights := float64(info.WeightBytes) / float64(gpus) / gib
-	var tokens int64
-	for _, c := range cfg.Cases {
-		tokens = max(tokens, int64(c.BatchSize)*int64(c.InputLen+c.OutputLen))
-	}
-	kv := float64(tokens*info.KVBytesPerTokenPerGPU(cfg.TP, 2)) / gib
-	budget := frac * gpuMemGiB
-	pool := budget - weights
-	f := &plan.MemoryFit{GPUMemoryGiB: gpuMemGiB, MemFraction: frac, WeightsPerGPUGiB: weights, KVPoolGiB: pool, KVNeededGiB: kv}
-	switch {
-	case pool <= 0:
-		f.Verdict = "does not fit"
-		f.Detail = fmt.Sprintf("weights %.1f GiB/GPU exceed %.2f × %.1f GiB = %.1f GiB (use more GPUs, a quantized checkpoint, or a larger --mem-fraction-static)", weights, frac, gpuMemGiB, budget)
-	case pool < kv:
-		f.Verdict = "does not fit"
-		f.Detail = fmt.Sprintf("KV pool %.2f GiB/GPU after %.1f GiB of weights is smaller than the %.2f GiB the largest case needs", pool, weights, kv)
-	case pool < 2*kv || pool < 4:
-		f.Verdict = "tight"
-		f.Detail = fmt.Sprintf("weights %.1f GiB/GPU leave a %.2f GiB KV pool for %.2f GiB needed (of %.1f GiB at fraction %.2f)", weights, pool, kv, gpuMemGiB, frac)
-	default:
-		f.Verdict = "fits"
-		f.Detail = fmt.Sprintf("weights %.1f GiB/GPU, KV pool %.1f GiB for %.2f GiB needed (of %.1f GiB at fraction %.2f)", weights, pool, kv, gpuMemGiB, frac)
-	}
-	return f
 }

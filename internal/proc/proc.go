@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +26,9 @@ type Process struct {
 	PID int
 	// Started is when the child was started.
 	Started time.Time
+	// Name names the process in messages: the folder its log is in (a
+	// server logs into its configuration's folder, so this is the config id).
+	Name string
 }
 
 // Start runs argv with env (KEY=VALUE, appended to the current environment) in
@@ -51,7 +55,8 @@ func Start(argv []string, env []string, logPath string) (*Process, error) {
 		return nil, fmt.Errorf("cannot start %s: %w", argv[0], err)
 	}
 	closeLog(true)
-	p := &Process{cmd: cmd, log: log, exited: make(chan struct{}), PID: cmd.Process.Pid, Started: time.Now()}
+	p := &Process{cmd: cmd, log: log, exited: make(chan struct{}), PID: cmd.Process.Pid, Started: time.Now(),
+		Name: filepath.Base(filepath.Dir(logPath))}
 	go func() {
 		p.waitErr = cmd.Wait()
 		if out == log {
@@ -103,11 +108,14 @@ type StopReport struct {
 
 // Stop sends SIGTERM to the process group, waits up to grace for every member
 // to exit, then sends SIGKILL to the group and waits up to killWait more.
+// KillNow cuts the grace short.
 func (p *Process) Stop(grace, killWait time.Duration) StopReport {
 	start := time.Now()
 	rep := StopReport{}
 	_ = syscall.Kill(-p.PID, syscall.SIGTERM)
-	if !p.waitGroupGone(grace) {
+	grace = beginGrace(p, grace)
+	gone := p.waitGroupGone(grace)
+	if killed := endGrace(p.PID); !gone || killed {
 		rep.Forced = true
 		_ = syscall.Kill(-p.PID, syscall.SIGKILL)
 		p.waitGroupGone(killWait)

@@ -14,7 +14,7 @@ import (
 )
 
 // Breakdown is where a configuration's GPU time goes, per stage, from rank 0's
-// traces of its first profiled case.
+// traces of its first profiled case, with every rank's busy time compared.
 type Breakdown struct {
 	Case   string                    `json:"case"`
 	Stages map[string]StageBreakdown `json:"stages"`
@@ -30,6 +30,10 @@ type StageBreakdown struct {
 	ExposedCommMs float64            `json:"exposed_communication_per_step_ms"`
 	TopKernel     string             `json:"top_kernel"`
 	ImbalancePct  float64            `json:"rank_imbalance_pct,omitempty"`
+	// Ranks is how many ranks' traces were analysed; BusiestRank the one with
+	// the most GPU busy time in this stage (with more than one rank).
+	Ranks       int    `json:"ranks,omitempty"`
+	BusiestRank string `json:"busiest_rank,omitempty"`
 }
 
 // addBreakdowns analyses each configuration's traces (cached next to them in
@@ -92,9 +96,33 @@ func breakdownOf(dir string, row results.Result) (*Breakdown, error) {
 		if len(s.TopKernels) > 0 {
 			sb.TopKernel = s.TopKernels[0].Name
 		}
+		sb.Ranks, sb.BusiestRank = busiest(a, s.Stage)
 		bd.Stages[s.Stage] = sb
 	}
 	return bd, nil
+}
+
+// busiest counts the ranks with the stage and names the one with the most GPU busy time.
+func busiest(a *traces.Analysis, stage string) (int, string) {
+	n, best, label := 0, -1.0, ""
+	for _, r := range a.Ranks {
+		for _, s := range r.Stages {
+			if s.Stage != stage {
+				continue
+			}
+			n++
+			if s.BusyMs > best {
+				best, label = s.BusyMs, r.Label
+				if label == "" {
+					label = fmt.Sprintf("rank %d", r.Rank)
+				}
+			}
+		}
+	}
+	if n < 2 {
+		label = ""
+	}
+	return n, label
 }
 
 // Line is the compact "where the time goes" line of a stage.
@@ -114,7 +142,11 @@ func (s StageBreakdown) Line(stage string) string {
 	if len(top) > 60 {
 		top = top[:60] + "…"
 	}
-	return fmt.Sprintf("%s: %d step(s), %.2f ms GPU busy per step — %s; top kernel `%s`", stage, s.Steps, s.BusyPerStepMs, strings.Join(parts, " · "), top)
+	line := fmt.Sprintf("%s: %d step(s), %.2f ms GPU busy per step — %s; top kernel `%s`", stage, s.Steps, s.BusyPerStepMs, strings.Join(parts, " · "), top)
+	if s.Ranks > 1 {
+		line += fmt.Sprintf("; %d ranks, busiest %s (%.1f%% above the mean)", s.Ranks, s.BusiestRank, s.ImbalancePct)
+	}
+	return line
 }
 
 func orderedCategories(m map[string]float64) []string {

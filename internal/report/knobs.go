@@ -39,6 +39,9 @@ func knobEffects(m ModelRanking, cfgs []ConfigReport) []KnobEffect {
 		if be == "" {
 			be = "default"
 		}
+		if ran, ok := c.RanAs.moeBackend(); ok {
+			be = ran + " (asked " + be + ")" // grouped by what ran
+		}
 		add("moe backend", be, r.OutputThroughput)
 		for k, v := range c.Params {
 			add(strings.TrimLeft(k, "-"), v, r.OutputThroughput)

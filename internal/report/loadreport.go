@@ -8,11 +8,11 @@ import (
 	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
 )
 
 func (r *Report) readLoad(dir string) {
-	ls, err := results.ReadLines[load.Result](filepath.Join(dir, runner.LoadFile))
+	ls, err := results.ReadLinesWarn[load.Result](filepath.Join(dir, rundir.LoadFile), func(w string) { r.Warnings = append(r.Warnings, w) })
 	if err == nil {
 		r.Load = ls
 	}

@@ -41,6 +41,9 @@ func (r *Report) Markdown(w io.Writer) error {
 		if line := repeatLine(c); line != "" {
 			b.WriteString("\n" + line + "\n")
 		}
+		if c.RanAs != nil {
+			b.WriteString("\n" + c.RanAs.Line + "\n")
+		}
 		if c.Breakdown != nil {
 			b.WriteString("\n_Where the time goes (" + c.Breakdown.Case + ", rank 0)_:\n")
 			for _, st := range []string{"extend", "decode", "all"} {
@@ -90,8 +93,8 @@ func (r *Report) summaryMarkdown(b *strings.Builder) {
 	if s.CasesSkipped > 0 {
 		fmt.Fprintf(b, " %d cases skipped.", s.CasesSkipped)
 	}
-	if s.CasesMissing > 0 {
-		fmt.Fprintf(b, " %d cases not run yet (interrupted run: finish it with `servesweep run --resume DIR`).", s.CasesMissing)
+	if !s.Complete {
+		fmt.Fprintf(b, " **Run incomplete**: %d cases not run yet, %d configurations cut short (interrupted, or their records could not be written); finish it with `servesweep run SWEEP --resume DIR`.", s.CasesMissing, s.ConfigsIncomplete)
 	}
 	b.WriteString("\n\n")
 	var failed []results.Result

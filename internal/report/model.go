@@ -7,19 +7,18 @@ package report
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
 )
 
 // Report is everything a format renders.
 type Report struct {
-	Meta     runner.Meta      `json:"run"`
+	Meta     rundir.Meta      `json:"run"`
 	Configs  []ConfigReport   `json:"configs"`
 	Summary  Summary          `json:"summary"`
 	Rankings []ModelRanking   `json:"rankings"`
@@ -32,6 +31,8 @@ type Report struct {
 	Objective string `json:"objective"`
 	// Load are the serving-load results (load.jsonl).
 	Load []load.Result `json:"load,omitempty"`
+	// Warnings name the torn or corrupt lines of the run directory read past.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ConfigReport is one configuration's table.
@@ -41,6 +42,8 @@ type ConfigReport struct {
 	Rows      []results.Result `json:"rows"`
 	Server    *results.Server  `json:"server,omitempty"`
 	Breakdown *Breakdown       `json:"where_the_time_goes,omitempty"`
+	// RanAs is set when the server ran something other than the variant says.
+	RanAs *RanAs `json:"ran_as,omitempty"`
 }
 
 // Summary counts cases and configurations.
@@ -52,6 +55,13 @@ type Summary struct {
 	ConfigsOK     int  `json:"configs_ok"`
 	ConfigsFailed int  `json:"configs_failed"`
 	Simulated     bool `json:"simulated"`
+
+	// ConfigsIncomplete were interrupted or stopped by a write failure: `run
+	// --resume` runs them again.
+	ConfigsIncomplete int `json:"configs_incomplete"`
+	// Complete is true when every case of every configuration has a record and
+	// no configuration is left to finish.
+	Complete bool `json:"complete"`
 }
 
 // Ranked is one configuration's place in its model's ranking.
@@ -83,19 +93,12 @@ type ModelRanking struct {
 
 // Load builds a report from a run directory.
 func Load(dir string, links LinkOptions) (*Report, error) {
-	meta, err := runner.ReadMeta(dir)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a servesweep run directory (no readable %s): %v", dir, runner.MetaFile, err)
-	}
-	rs, err := results.ReadLines[results.Result](filepath.Join(dir, results.ResultsFile))
+	recs, err := rundir.Read(dir)
 	if err != nil {
 		return nil, err
 	}
-	ss, err := results.ReadLines[results.Server](filepath.Join(dir, results.ServersFile))
-	if err != nil {
-		return nil, err
-	}
-	rep := build(*meta, results.Latest(rs), results.LatestServers(ss), links)
+	rep := build(*recs.Meta, results.Latest(recs.Results), results.LatestServers(recs.Servers), links)
+	rep.Warnings = recs.Warnings
 	rep.readLoad(dir)
 	rep.addBreakdowns(dir) // before the recommendations: their reasons cite the breakdowns
 	rep.recommend()
@@ -103,14 +106,14 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 }
 
 // Build assembles a report from records (without trace breakdowns).
-func Build(meta runner.Meta, rs []results.Result, servers map[string]results.Server, links LinkOptions) *Report {
+func Build(meta rundir.Meta, rs []results.Result, servers map[string]results.Server, links LinkOptions) *Report {
 	rep := build(meta, rs, servers, links)
 	rep.recommend()
 	return rep
 }
 
 // build assembles everything but the recommendations.
-func build(meta runner.Meta, rs []results.Result, servers map[string]results.Server, links LinkOptions) *Report {
+func build(meta rundir.Meta, rs []results.Result, servers map[string]results.Server, links LinkOptions) *Report {
 	rep := &Report{Meta: meta, Links: links}
 	byConfig := map[string][]results.Result{}
 	for _, r := range rs {
@@ -133,36 +136,12 @@ func build(meta runner.Meta, rs []results.Result, servers map[string]results.Ser
 	for _, c := range cfgs {
 		cr := ConfigReport{Config: c, Display: Display(c), Rows: byConfig[c.ID]}
 		if s, ok := servers[c.ID]; ok {
-			s := s
-			cr.Server = &s
-			if s.FailureKind == results.KindStopTimeout || s.FailureKind == results.KindLeftover {
-				rep.Issues = append(rep.Issues, s)
-			}
+			rep.attachServer(&cr, s)
 		}
-		okAll := len(cr.Rows) > 0
-		for _, r := range cr.Rows {
-			switch r.Status {
-			case results.StatusOK:
-				rep.Summary.CasesOK++
-			case results.StatusSkipped:
-				rep.Summary.CasesSkipped++
-				okAll = false
-			default:
-				rep.Summary.CasesFailed++
-				okAll = false
-			}
-		}
-		if missing := len(c.Cases)*max(1, meta.Repeats) - len(cr.Rows); missing > 0 {
-			rep.Summary.CasesMissing += missing
-			okAll = false
-		}
-		if okAll {
-			rep.Summary.ConfigsOK++
-		} else {
-			rep.Summary.ConfigsFailed++
-		}
+		rep.Summary.add(cr, meta.Repeats)
 		rep.Configs = append(rep.Configs, cr)
 	}
+	rep.Summary.Complete = rep.Summary.CasesMissing == 0 && rep.Summary.ConfigsIncomplete == 0
 	rep.Rankings = rank(rep.Configs)
 	for i := range rep.Rankings {
 		rep.Rankings[i].Knobs = knobEffects(rep.Rankings[i], rep.Configs)
@@ -187,6 +166,49 @@ func build(meta runner.Meta, rs []results.Result, servers map[string]results.Ser
 		"ITL (ms) = 1000 × batch size / output throughput; input throughput = batch × input len / last TTFT; output throughput = batch × output len / (latency − last TTFT).",
 		price, strings.Join(examples, ", "))
 	return rep
+}
+
+// attachServer gives a configuration its server record, lists the record's
+// stop issues, and names what the server really ran when it differs.
+func (rep *Report) attachServer(cr *ConfigReport, s results.Server) {
+	cr.Server = &s
+	if s.FailureKind == results.KindStopTimeout || s.FailureKind == results.KindLeftover {
+		rep.Issues = append(rep.Issues, s)
+	}
+	if cr.RanAs = ranAs(cr.Config, cr.Server); cr.RanAs != nil {
+		cr.Display += " (ran as " + cr.RanAs.Label + ")"
+	}
+}
+
+// add counts one configuration's cases; a configuration fully passes when
+// every case passed and it was not cut short (interrupted, write failure).
+func (s *Summary) add(cr ConfigReport, repeats int) {
+	okAll := len(cr.Rows) > 0
+	for _, r := range cr.Rows {
+		switch r.Status {
+		case results.StatusOK:
+			s.CasesOK++
+		case results.StatusSkipped:
+			s.CasesSkipped++
+			okAll = false
+		default:
+			s.CasesFailed++
+			okAll = false
+		}
+	}
+	if missing := len(cr.Cases)*max(1, repeats) - len(cr.Rows); missing > 0 {
+		s.CasesMissing += missing
+		okAll = false
+	}
+	if cr.Server != nil && rundir.Incomplete(*cr.Server) {
+		s.ConfigsIncomplete++
+		okAll = false
+	}
+	if okAll {
+		s.ConfigsOK++
+	} else {
+		s.ConfigsFailed++
+	}
 }
 
 // Display is a configuration's name in the seed's closing style: "TP8 + flashinfer_trtllm".

@@ -6,7 +6,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/runner"
+	"github.com/servesweep/servesweep/internal/rundir"
 )
 
 func TestTraceLinksLikeTheSeed(t *testing.T) {
@@ -38,7 +38,7 @@ func TestRankingGapsAndKnobs(t *testing.T) {
 		return plan.Config{ID: id, ModelKey: "m", Model: "org/m", ModelName: "M", TP: tp, MoEBackend: be, GPUs: tp,
 			Variant: plan.VariantName(tp, be), Cases: []plan.Case{{BatchSize: 1, InputLen: 8, OutputLen: 8}}}
 	}
-	meta := runner.Meta{GPULabel: "x", GPUHourPrice: 2, Configs: []plan.Config{
+	meta := rundir.Meta{GPULabel: "x", GPUHourPrice: 2, Configs: []plan.Config{
 		cfg("a", 4, "trtllm"), cfg("b", 8, "trtllm"), cfg("c", 8, "cutlass"), cfg("d", 4, "cutlass")}}
 	fail := row("d", 1)
 	fail.Status, fail.FailureKind = "failed", "oom"
@@ -79,7 +79,7 @@ func TestBudgetObjective(t *testing.T) {
 		d := float64(rep) * 0.01
 		rows = append(rows, mk("tp8", 6+d, 30, rep), mk("tp4", 9+d, 12+d, rep), mk("tp2", 15+d, 10, rep))
 	}
-	meta := runner.Meta{Repeats: 3, CostBudget: 20, Configs: []plan.Config{cfg("tp8", 8), cfg("tp4", 4), cfg("tp2", 2)}}
+	meta := rundir.Meta{Repeats: 3, CostBudget: 20, Configs: []plan.Config{cfg("tp8", 8), cfg("tp4", 4), cfg("tp2", 2)}}
 	rep := Build(meta, rows, nil, LinkOptions{})
 	got := map[string]Recommendation{}
 	for _, r := range rep.Recommendations {

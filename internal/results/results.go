@@ -15,6 +15,9 @@ const (
 	StatusOK      = "ok"
 	StatusFailed  = "failed"
 	StatusSkipped = "skipped"
+	// StatusInterrupted is a server record cut short by Ctrl-C (or a stop of
+	// the sweep): the configuration is not complete and --resume runs it again.
+	StatusInterrupted = "interrupted"
 )
 
 // Failure kinds.
@@ -33,6 +36,9 @@ const (
 	KindGPUNotReleased = "gpu_not_released"
 	KindSlurmJob       = "slurm_job_failed"
 	KindPreflight      = "preflight"
+	// KindWriteFailed: a record could not be written to the run directory (disk
+	// full, I/O error). The sweep stops; the configuration stays incomplete.
+	KindWriteFailed = "write_failed"
 )
 
 // Result is one benchmark case of one configuration.
@@ -90,6 +96,11 @@ type Result struct {
 	PromptTokens     []int       `json:"prompt_tokens,omitempty"`
 	CompletionTokens []int       `json:"completion_tokens,omitempty"`
 	PromptSeed       uint64      `json:"prompt_seed,omitempty"`
+	// Prompts says how the prompts were made: "text:<tokenizer.json path>" (the
+	// shipped corpus through the model's own tokenizer, as SGLang's benchmark
+	// does) or "random-ids" (uniform random ids: asked for, no tokenizer found,
+	// or an engine that takes text only).
+	Prompts string `json:"prompts,omitempty"`
 	// ClientCPUPct is servesweep's own CPU use during the request, in % of all cores.
 	ClientCPUPct float64 `json:"client_cpu_pct"`
 	SimTimeScale float64 `json:"sim_time_scale,omitempty"`

@@ -100,6 +100,8 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	for _, l := range lens {
 		total += l
 	}
+	// SGLang's scheduler log line for a prefill batch (scheduler.py log_prefill_stats).
+	s.log.Printf("Prefill batch. #new-seq: %d, #new-token: %d, #cached-token: 0, max_new_tokens: %d", bs, total, maxNew)
 	begin := time.Now()
 	// Run-to-run noise: one factor per request (--sim-jitter), on top of per-step noise.
 	run := s.jittered(1)

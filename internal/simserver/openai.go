@@ -114,9 +114,11 @@ func (s *Server) openaiStopProfile(w http.ResponseWriter, r *http.Request) {
 	}
 	os.MkdirAll(p.dir, 0o755)
 	steps := append([]float64{p.prefill}, p.decode...)
-	for rank := 0; rank < s.opts.TP; rank++ {
-		name := "dp0_pp0_tp" + strconv.Itoa(rank) + "_dcp0_ep" + strconv.Itoa(rank%s.opts.EP) + "_rank" + strconv.Itoa(rank) + "." + strconv.FormatInt(time.Now().UnixNano(), 10) + ".pt.trace.json.gz"
-		os.WriteFile(filepath.Join(p.dir, name), s.buildTrace(rank, "", p.bs, p.toks, steps), 0o644)
+	// One file per worker, named as vLLM names them: dp<d>_pp<p>_tp<t>_dcp0_ep<e>_rank<r>.
+	for _, sr := range s.Ranks() {
+		name := "dp" + strconv.Itoa(max(sr.DP, 0)) + "_pp" + strconv.Itoa(max(sr.PP, 0)) + "_tp" + strconv.Itoa(sr.TP) + "_dcp0_ep" + strconv.Itoa(sr.EP) +
+			"_rank" + strconv.Itoa(sr.Global) + "." + strconv.FormatInt(time.Now().UnixNano(), 10) + ".pt.trace.json.gz"
+		os.WriteFile(filepath.Join(p.dir, name), s.buildRankTrace(sr, "", p.bs, p.toks, steps), 0o644)
 	}
 }
 

@@ -36,89 +36,34 @@ type Options struct {
 	SpecAcceptLen  float64 // >0 reports a speculative accept length
 	Dense          bool    // a model without experts: its MLP time is dense GEMM
 	Extra          map[string]string
+	// Effective overrides what /server_info reports (--sim-effective KEY=VALUE):
+	// a rehearsed fallback. LogLines are printed at startup (--sim-log-line).
+	Effective map[string]string
+	LogLines  []string
+	// Refuse makes the server fail at startup the way the real engine would
+	// for a configuration pre-flight skips (--sim-refuse REASON, repeatable).
+	Refuse []string
 }
 
 // ParseArgs parses sim-server arguments. It takes SGLang's flag spellings for the
 // ones it models and keeps every other --flag [value] in Extra.
 func ParseArgs(args []string, getenv func(string) string) (Options, error) {
-	o := Options{Host: "127.0.0.1", Port: 30000, TP: 1, EP: 1, Jitter: 0.02, TimeScale: 1, StartupMs: 300, Fault: "none", FaultAfter: 2, Slowdown: 1, Extra: map[string]string{}}
+	o := Options{Host: "127.0.0.1", Port: 30000, TP: 1, EP: 1, Jitter: 0.02, TimeScale: 1, StartupMs: 300, Fault: "none", FaultAfter: 2, Slowdown: 1,
+		Extra: map[string]string{}, Effective: map[string]string{}}
 	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if !strings.HasPrefix(a, "-") {
-			return o, fmt.Errorf("unexpected argument %q", a)
+		if !strings.HasPrefix(args[i], "-") {
+			return o, fmt.Errorf("unexpected argument %q", args[i])
 		}
-		name, val, hasEq := strings.Cut(a, "=")
-		next := func() (string, error) {
-			if hasEq {
-				return val, nil
-			}
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("%s needs a value", name)
-			}
-			i++
-			return args[i], nil
+		name, val, hasEq := strings.Cut(args[i], "=")
+		f := &flagReader{name: name, val: val, hasEq: hasEq, args: args, i: &i}
+		handled, err := o.setModelled(f)
+		if err == nil && !handled {
+			handled, err = o.setSim(f)
 		}
-		num := func(dst *float64) error {
-			v, err := next()
-			if err != nil {
-				return err
-			}
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return fmt.Errorf("%s: %q is not a number", name, v)
-			}
-			*dst = f
-			return nil
+		if err != nil {
+			return o, err
 		}
-		integer := func(dst *int) error {
-			v, err := next()
-			if err != nil {
-				return err
-			}
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("%s: %q is not an integer", name, v)
-			}
-			*dst = n
-			return nil
-		}
-		var err error
-		switch name {
-		case "--model-path", "--model":
-			o.ModelPath, err = next()
-		case "--host":
-			o.Host, err = next()
-		case "--port":
-			err = integer(&o.Port)
-		case "--tp-size", "--tensor-parallel-size", "--tp":
-			err = integer(&o.TP)
-		case "--ep-size", "--expert-parallel-size", "--ep":
-			err = integer(&o.EP)
-		case "--moe-runner-backend":
-			o.MoEBackend, err = next()
-		case "--sim-ttft-per-token-us":
-			err = num(&o.TTFTPerTokenUs)
-		case "--sim-itl-ms":
-			err = num(&o.ITLMs)
-		case "--sim-jitter":
-			err = num(&o.Jitter)
-		case "--sim-time-scale":
-			err = num(&o.TimeScale)
-		case "--sim-startup-ms":
-			err = num(&o.StartupMs)
-		case "--sim-spec-accept-length":
-			err = num(&o.SpecAcceptLen)
-		case "--sim-fault":
-			o.Fault, err = next()
-		case "--sim-fault-after":
-			err = integer(&o.FaultAfter)
-		case "--sim-dense":
-			o.Dense = true
-		case "--sim-seed":
-			var s int
-			err = integer(&s)
-			o.Seed = uint64(s)
-		default:
+		if !handled {
 			// A tolerant stand-in for any engine flag: bare flag or flag with value.
 			if !hasEq && i+1 < len(args) && !strings.HasPrefix(args[i+1], "--") {
 				i++
@@ -128,33 +73,141 @@ func ParseArgs(args []string, getenv func(string) string) (Options, error) {
 			}
 			o.Extra[strings.TrimLeft(name, "-")] = val
 		}
-		if err != nil {
-			return o, err
-		}
 	}
+	return o, o.validate(getenv)
+}
+
+// flagReader reads the value of the flag at args[*i].
+type flagReader struct {
+	name, val string
+	hasEq     bool
+	args      []string
+	i         *int
+}
+
+func (f *flagReader) next() (string, error) {
+	if f.hasEq {
+		return f.val, nil
+	}
+	if *f.i+1 >= len(f.args) {
+		return "", fmt.Errorf("%s needs a value", f.name)
+	}
+	*f.i++
+	return f.args[*f.i], nil
+}
+
+func (f *flagReader) num(dst *float64) error {
+	v, err := f.next()
+	if err != nil {
+		return err
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return fmt.Errorf("%s: %q is not a number", f.name, v)
+	}
+	*dst = x
+	return nil
+}
+
+func (f *flagReader) integer(dst *int) error {
+	v, err := f.next()
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return fmt.Errorf("%s: %q is not an integer", f.name, v)
+	}
+	*dst = n
+	return nil
+}
+
+// setModelled sets the engine flags the sim models; false when f is not one.
+func (o *Options) setModelled(f *flagReader) (bool, error) {
+	var err error
+	switch f.name {
+	case "--model-path", "--model":
+		o.ModelPath, err = f.next()
+	case "--host":
+		o.Host, err = f.next()
+	case "--port":
+		err = f.integer(&o.Port)
+	case "--tp-size", "--tensor-parallel-size", "--tp":
+		err = f.integer(&o.TP)
+	case "--ep-size", "--expert-parallel-size", "--ep":
+		err = f.integer(&o.EP)
+	case "--moe-runner-backend":
+		o.MoEBackend, err = f.next()
+	default:
+		return false, nil
+	}
+	return true, err
+}
+
+// setSim sets the --sim-* flags; false when f is not one.
+func (o *Options) setSim(f *flagReader) (bool, error) {
+	var err error
+	switch f.name {
+	case "--sim-ttft-per-token-us":
+		err = f.num(&o.TTFTPerTokenUs)
+	case "--sim-itl-ms":
+		err = f.num(&o.ITLMs)
+	case "--sim-jitter":
+		err = f.num(&o.Jitter)
+	case "--sim-time-scale":
+		err = f.num(&o.TimeScale)
+	case "--sim-startup-ms":
+		err = f.num(&o.StartupMs)
+	case "--sim-spec-accept-length":
+		err = f.num(&o.SpecAcceptLen)
+	case "--sim-fault":
+		o.Fault, err = f.next()
+	case "--sim-fault-after":
+		err = f.integer(&o.FaultAfter)
+	case "--sim-dense":
+		o.Dense = true
+	case "--sim-seed":
+		var s int
+		err = f.integer(&s)
+		o.Seed = uint64(s)
+	case "--sim-effective", "--sim-log-line":
+		err = o.setRehearsal(f)
+	case "--sim-refuse":
+		var r string
+		if r, err = f.next(); err == nil {
+			o.Refuse = append(o.Refuse, r)
+		}
+	default:
+		return false, nil
+	}
+	return true, err
+}
+
+// validate checks the parsed options and applies SERVESWEEP_SIM_SLOWDOWN.
+func (o *Options) validate(getenv func(string) string) error {
 	if o.ModelPath == "" {
-		return o, fmt.Errorf("--model-path is required")
+		return fmt.Errorf("--model-path is required")
 	}
 	if o.TP < 1 || o.EP < 1 || o.TimeScale <= 0 || o.Jitter < 0 || o.Port < 0 || o.Port > 65535 {
-		return o, fmt.Errorf("--tp-size and --ep-size must be ≥ 1, --sim-time-scale > 0, --sim-jitter ≥ 0, --port in 0..65535")
+		return fmt.Errorf("--tp-size and --ep-size must be ≥ 1, --sim-time-scale > 0, --sim-jitter ≥ 0, --port in 0..65535")
 	}
 	ok := false
 	for _, f := range Faults {
 		ok = ok || f == o.Fault
 	}
 	if !ok {
-		return o, fmt.Errorf("--sim-fault %q is not one of %s", o.Fault, strings.Join(Faults, ", "))
+		return fmt.Errorf("--sim-fault %q is not one of %s", o.Fault, strings.Join(Faults, ", "))
 	}
 	if s := getenv("SERVESWEEP_SIM_SLOWDOWN"); s != "" {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || f <= 0 {
-			return o, fmt.Errorf("SERVESWEEP_SIM_SLOWDOWN=%q is not a positive number", s)
+			return fmt.Errorf("SERVESWEEP_SIM_SLOWDOWN=%q is not a positive number", s)
 		}
 		if m := getenv("SERVESWEEP_SIM_SLOWDOWN_MATCH"); m == "" || strings.Contains(o.ModelPath, m) {
 			o.Slowdown = f
 		}
 	}
-	return o, nil
+	return nil
 }
 
 // Getenv is os.Getenv, for callers that pass the real environment.

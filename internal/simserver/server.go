@@ -49,7 +49,10 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	s := &Server{opts: o, speed: SpeedOf(o), start: time.Now(), log: lg, rng: rand.New(rand.NewPCG(seed, 7)), Version: "sim-" + version}
+	s := &Server{opts: o.ran(), speed: SpeedOf(o.ran()), start: time.Now(), log: lg, rng: rand.New(rand.NewPCG(seed, 7)), Version: "sim-" + version}
+	if len(o.Refuse) > 0 {
+		return refuse(lg, logw, o)
+	}
 	switch o.Fault {
 	case "crash-at-start":
 		lg.Printf("Loading model %s, tp_size=%d", o.ModelPath, o.TP)
@@ -71,6 +74,7 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	lg.Printf("environment: CUDA_VISIBLE_DEVICES=%q NCCL_NVLS_ENABLE=%q TORCH_SYMM_MEM_DISABLE_MULTICAST=%q NVSHMEM_DISABLE_NVLS=%q",
 		os.Getenv("CUDA_VISIBLE_DEVICES"), os.Getenv("NCCL_NVLS_ENABLE"), os.Getenv("TORCH_SYMM_MEM_DISABLE_MULTICAST"), os.Getenv("NVSHMEM_DISABLE_NVLS"))
 	lg.Printf("sim server for %s tp=%d ep=%d moe=%q listening on %s (time scale %g, fault %s)", o.ModelPath, o.TP, o.EP, o.MoEBackend, ln.Addr(), o.TimeScale, o.Fault)
+	printLogLines(logw, o)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", s.health)
 	mux.HandleFunc("/health_generate", s.health)
@@ -146,22 +150,12 @@ func (s *Server) serverInfo(w http.ResponseWriter, r *http.Request) {
 	if s.opts.SpecAcceptLen > 0 {
 		state["avg_spec_accept_length"] = s.opts.SpecAcceptLen
 	}
-	info := map[string]any{
-		"model_path": s.opts.ModelPath, "tp_size": s.opts.TP, "ep_size": s.opts.EP, "moe_runner_backend": orAuto(s.opts.MoEBackend),
-		"host": s.opts.Host, "port": s.opts.Port, "version": s.Version, "sim_time_scale": s.opts.TimeScale,
-		"sim_fault": s.opts.Fault, "internal_states": []any{state},
-	}
-	for k, v := range s.opts.Extra {
+	info := s.opts.effectiveInfo()
+	for k, v := range map[string]any{"host": s.opts.Host, "port": s.opts.Port, "version": s.Version, "sim_time_scale": s.opts.TimeScale,
+		"sim_fault": s.opts.Fault, "internal_states": []any{state}} {
 		info[k] = v
 	}
 	writeJSON(w, info)
-}
-
-func orAuto(s string) string {
-	if s == "" {
-		return "auto"
-	}
-	return s
 }
 
 func (s *Server) startProfile(w http.ResponseWriter, r *http.Request) {

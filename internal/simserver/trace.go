@@ -14,7 +14,31 @@ import (
 // TraceFileName is SGLang's per-rank trace file name:
 // [<prefix>-]<profile_id>-TP-<rank>[-EP-<ep rank>][-EXTEND|-DECODE].trace.json.gz
 func TraceFileName(prefix, profileID string, tpRank, epSize, epRank int, stage string) string {
-	name := profileID + "-TP-" + strconv.Itoa(tpRank)
+	return RankFileName(prefix, profileID, SimRank{TP: tpRank, DP: -1, PP: -1, EP: epRank, EPSize: epSize}, stage)
+}
+
+// SimRank is one scheduler process of a simulated server: its TP rank, its
+// DP and PP ranks (-1 when that size is 1) and its EP rank.
+type SimRank struct {
+	TP, DP, PP, EP int
+	EPSize         int
+	Global         int // rank in its torch world (distributedInfo.rank)
+	World          int // size of that world
+}
+
+// RankFileName is SGLang's per-rank trace file name
+// (python/sglang/srt/utils/profile_utils.py; engines.md §1 "Files, one per rank"):
+// [<prefix>-]<profile_id>-TP-<tp>[-DP-<dp>][-PP-<pp>][-EP-<ep>][-EXTEND|-DECODE].trace.json.gz,
+// the DP/PP/EP parts only when that size is > 1.
+func RankFileName(prefix, profileID string, r SimRank, stage string) string {
+	name := profileID + "-TP-" + strconv.Itoa(r.TP)
+	if r.DP >= 0 {
+		name += "-DP-" + strconv.Itoa(r.DP)
+	}
+	if r.PP >= 0 {
+		name += "-PP-" + strconv.Itoa(r.PP)
+	}
+	epSize, epRank := r.EPSize, r.EP
 	if epSize > 1 {
 		name += "-EP-" + strconv.Itoa(epRank)
 	}
@@ -25,6 +49,50 @@ func TraceFileName(prefix, profileID string, tpRank, epSize, epRank int, stage s
 		name = prefix + "-" + name
 	}
 	return name + ".trace.json.gz"
+}
+
+// extraInt reads an integer SGLang flag the sim keeps in Extra (any spelling), def when absent.
+func (s *Server) extraInt(def int, names ...string) int {
+	for _, n := range names {
+		if v, err := strconv.Atoi(s.opts.Extra[n]); err == nil && v > 0 {
+			return v
+		}
+	}
+	return def
+}
+
+// Ranks lists the scheduler processes of the simulated server, as SGLang runs
+// them: TP × PP per replica, and DP replicas of their own unless DP attention
+// splits the TP ranks into DP groups (then the attention-DP rank is TP rank /
+// (TP / DP)).
+func (s *Server) Ranks() []SimRank {
+	tp, ep := max(1, s.opts.TP), max(1, s.opts.EP)
+	pp := s.extraInt(1, "pp-size", "pipeline-parallel-size")
+	dp := s.extraInt(1, "dp-size", "data-parallel-size")
+	dpAttn := s.opts.Extra["enable-dp-attention"] != "" && s.opts.Extra["enable-dp-attention"] != "false"
+	replicas := dp
+	if dpAttn {
+		replicas = 1
+	}
+	var out []SimRank
+	for d := 0; d < replicas; d++ {
+		for p := 0; p < pp; p++ {
+			for t := 0; t < tp; t++ {
+				r := SimRank{TP: t, DP: -1, PP: -1, EP: t % ep, EPSize: ep, Global: p*tp + t, World: tp * pp}
+				switch {
+				case dp > 1 && dpAttn:
+					r.DP = t / max(1, tp/dp)
+				case dp > 1:
+					r.DP = d
+				}
+				if pp > 1 {
+					r.PP = p
+				}
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 // moeKernels names the MoE kernels a backend launches.
@@ -53,6 +121,12 @@ type traceEvent struct {
 
 // buildTrace builds one rank's Chrome trace for a stage from modelled step times (µs).
 func (s *Server) buildTrace(rank int, stage string, bs, toks int, steps []float64) []byte {
+	return s.buildRankTrace(SimRank{TP: rank, Global: rank, World: s.opts.TP}, stage, bs, toks, steps)
+}
+
+// buildRankTrace builds one rank's Chrome trace for a stage from modelled step times (µs).
+func (s *Server) buildRankTrace(sr SimRank, stage string, bs, toks int, steps []float64) []byte {
+	rank := sr.TP
 	shares := s.speed.Shares
 	ts := float64(time.Now().UnixMicro())
 	var evs []traceEvent
@@ -93,7 +167,7 @@ func (s *Server) buildTrace(rank int, stage string, bs, toks int, steps []float6
 	doc := map[string]any{
 		"schemaVersion":       1,
 		"deviceProperties":    []map[string]any{{"id": rank, "name": "Simulated GPU", "totalGlobalMem": 150754820096, "computeMajor": 9, "computeMinor": 0, "numSms": 132}},
-		"distributedInfo":     map[string]any{"backend": "nccl", "rank": rank, "world_size": s.opts.TP},
+		"distributedInfo":     map[string]any{"backend": "nccl", "rank": sr.Global, "world_size": sr.World},
 		"baseTimeNanoseconds": time.Now().UnixNano(),
 		"traceName":           "servesweep-sim",
 		"traceEvents":         evs,
@@ -137,11 +211,11 @@ func (s *Server) writeTraces(p *profileReq, bs, toks int, prefillUs float64, dec
 			steps []float64
 		}{{"", append([]float64{prefillUs}, decode...)}}
 	}
+	ranks := s.Ranks()
 	for _, st := range stages {
-		for rank := 0; rank < s.opts.TP; rank++ {
-			epRank := rank % s.opts.EP
-			path := filepath.Join(p.OutputDir, TraceFileName(p.ProfilePrefix, profileID, rank, s.opts.EP, epRank, st.name))
-			data := s.buildTrace(rank, st.name, bs, toks, st.steps)
+		for _, sr := range ranks {
+			path := filepath.Join(p.OutputDir, RankFileName(p.ProfilePrefix, profileID, sr, st.name))
+			data := s.buildRankTrace(sr, st.name, bs, toks, st.steps)
 			f, err := os.Create(path)
 			if err != nil {
 				s.log.Printf("cannot write trace: %v", err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/servesweep/servesweep/internal/hardware"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,7 +22,7 @@ const (
 	DefaultLaunchTimeout  = 2000 * time.Second
 	DefaultRequestTimeout = 1800 * time.Second
 	DefaultStopGrace      = 30 * time.Second
-	DefaultProfileSteps   = 3
+	DefaultProfileSteps   = 5
 	DefaultGPUHourPrice   = 2.0
 )
 
@@ -94,7 +95,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 
 var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
 	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
-	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo", "executor", "slurm"}
+	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo", "executor", "slurm", "prompts"}
 
 var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "moe_backends", "tp_args", "env"}
 
@@ -145,6 +146,10 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 			f.Profile, err = p.bool(v, key)
 		case "warmup":
 			f.Warmup, err = p.bool(v, key)
+		case "prompts":
+			if f.Prompts, err = p.str(v, key); err == nil && f.Prompts != "text" && f.Prompts != "random-ids" {
+				err = p.errAt(v, "prompts must be text (the model's own tokenizer over real text) or random-ids, got %q", f.Prompts)
+			}
 		case "profile_steps":
 			f.ProfileSteps, err = p.positiveInt(v, key)
 		case "launch_timeout":
@@ -311,14 +316,27 @@ func (p *parser) serverParams(n *yaml.Node) ([]Param, error) {
 
 func (p *parser) hardware(n *yaml.Node) (*Hardware, error) {
 	h := &Hardware{}
-	err := p.fields(n, "hardware", []string{"gpus", "gpu_memory_gib", "gpu_name"}, func(key string, k, v *yaml.Node) error {
+	keys := []string{"gpu", "gpus", "gpu_memory_gib", "compute_capability", "gpu_name"}
+	err := p.fields(n, "hardware", keys, func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
+		case "gpu":
+			if h.GPU, err = p.str(v, key); err == nil {
+				if _, lerr := hardware.Lookup(h.GPU); lerr != nil && !hasFigures(n) {
+					err = p.errAt(v, "%v", lerr)
+				}
+			}
 		case "gpus":
 			h.GPUs, err = p.positiveInt(v, key)
 		case "gpu_memory_gib":
-			if h.GPUMemoryGiB, err = p.float(v, key); err == nil && h.GPUMemoryGiB <= 0 {
-				err = p.errAt(v, "gpu_memory_gib must be positive, got %v", h.GPUMemoryGiB)
+			if h.GPUMemoryGiB, err = p.float(v, key); err == nil && (h.GPUMemoryGiB <= 0 || h.GPUMemoryGiB > 4096) {
+				err = p.errAt(v, "gpu_memory_gib must be between 0 and 4096, got %v", h.GPUMemoryGiB)
+			}
+		case "compute_capability":
+			if h.ComputeCapability, err = p.str(v, key); err == nil {
+				if verr := hardware.ValidCompute(h.ComputeCapability); verr != nil {
+					err = p.errAt(v, "%v", verr)
+				}
 			}
 		case "gpu_name":
 			h.GPUName, err = p.str(v, key)
@@ -326,6 +344,18 @@ func (p *parser) hardware(n *yaml.Node) (*Hardware, error) {
 		return err
 	})
 	return h, err
+}
+
+// hasFigures reports whether a hardware: mapping describes its GPU by memory
+// and compute capability (so an unknown gpu: name is allowed).
+func hasFigures(n *yaml.Node) bool {
+	found := 0
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k == "gpu_memory_gib" || k == "compute_capability" {
+			found++
+		}
+	}
+	return found == 2
 }
 
 func (p *parser) env(n *yaml.Node, what string) (map[string]string, error) {

@@ -43,8 +43,11 @@ type File struct {
 	RequestTimeout time.Duration
 	// StopGrace is how long a server gets after SIGTERM before SIGKILL.
 	StopGrace time.Duration
-	// Warmup runs one warmup request after launch (SGLang's bs 16, in 1024, out 16).
+	// Warmup runs SGLang's warmup after launch: one 1024-in/16-out request per batch size.
 	Warmup bool
+	// Prompts is "text" (real text through the model's own tokenizer.json),
+	// "random-ids", or "" (text when a tokenizer.json is found, else random ids).
+	Prompts string
 	// ServerParams is a grid over engine flags; configurations take the cartesian product.
 	ServerParams []Param
 	// Env is added to every server's environment.
@@ -53,6 +56,9 @@ type File struct {
 	Models []Model
 	// Hardware optionally describes the GPUs of the host.
 	Hardware *Hardware
+	// Resolved is what servesweep found before planning (not a sweep-file key):
+	// the target hardware and the engine version the rules are keyed on.
+	Resolved Resolved
 	// Load are serving-load profiles run for every (input, output) length pair.
 	Load []LoadProfile
 	// SLO bounds goodput: requests meeting them per second.
@@ -83,9 +89,13 @@ type Param struct {
 
 // Hardware describes the GPUs a sweep runs on (used by pre-flight checks).
 type Hardware struct {
+	// GPU is a hardware catalog name or alias ("H200", "h200", "NVIDIA H200").
+	GPU          string
 	GPUs         int
 	GPUMemoryGiB float64
-	GPUName      string
+	// ComputeCapability describes a GPU outside the catalog ("9.0", "gfx942").
+	ComputeCapability string
+	GPUName           string // legacy display name (gpu_name:)
 }
 
 // Model is one model entry of a sweep file.
@@ -163,4 +173,11 @@ type SlurmOptions struct {
 	GRES      bool
 	MaxJobs   int
 	Self      string // servesweep as the compute nodes see it
+}
+
+// Resolved is what servesweep resolved for a sweep before planning.
+type Resolved struct {
+	Hardware            string // "8× H200 (Hopper, compute 9.0, 140.4 GiB) from sweep file hardware:"
+	EngineVersion       string // "" when unknown
+	EngineVersionSource string // how it was found, or why it is unknown
 }

@@ -18,7 +18,10 @@ type Analysis struct {
 
 // RankAnalysis is one rank's stages (one file per stage, or one file split by its step ranges).
 type RankAnalysis struct {
-	Rank   int             `json:"rank"`
+	Rank int `json:"rank"`
+	// Label is the rank as the file name gives it ("TP-1-DP-0-PP-1"): ranks of
+	// different DP replicas or PP stages share a TP rank.
+	Label  string          `json:"label,omitempty"`
 	File   string          `json:"file"`
 	Files  []string        `json:"files,omitempty"`
 	Stages []StageAnalysis `json:"stages"`

@@ -19,32 +19,74 @@ import (
 type File struct {
 	Path  string
 	Rank  int    // TP rank (-1 when the name does not say)
+	DP    int    // data-parallel rank (-1 when the name does not say)
+	PP    int    // pipeline-parallel rank (-1 when the name does not say)
+	EP    int    // expert-parallel rank (-1 when the name does not say)
 	Stage string // "extend", "decode" or "" (whole run)
 }
 
-// sglangName matches [<prefix>-]<profile_id>-TP-<tp>[-DP-..][-PP-..][-EP-..][-EXTEND|-DECODE|-prefill|-decode].trace.json.gz
-var sglangName = regexp.MustCompile(`-TP-(\d+)(?:-DP-\d+)?(?:-PP-\d+)?(?:-EP-\d+)?(?:-(EXTEND|DECODE|extend|decode|prefill|PREFILL))?\.trace\.json\.gz$`)
+// Label names the file's rank as its name does: "TP-1", "TP-1-DP-0-PP-1"
+// (EP is left out: it is a view of the same process, not another one).
+// "" when the name does not say.
+func (f File) Label() string {
+	if f.Rank < 0 {
+		return ""
+	}
+	l := "TP-" + strconv.Itoa(f.Rank)
+	if f.DP >= 0 {
+		l += "-DP-" + strconv.Itoa(f.DP)
+	}
+	if f.PP >= 0 {
+		l += "-PP-" + strconv.Itoa(f.PP)
+	}
+	return l
+}
 
-// vllmName matches <worker_name>.<time_ns>.pt.trace.json.gz with worker names like dp0_pp0_tp1_..._rank1.
+// sglangName matches [<prefix>-]<profile_id>-TP-<tp>[-DP-..][-PP-..][-EP-..][-EXTEND|-DECODE|-prefill|-decode].trace.json.gz
+// (python/sglang/srt/utils/profile_utils.py: the DP/PP/EP parts appear only when that size is > 1).
+var sglangName = regexp.MustCompile(`-TP-(\d+)(?:-DP-(\d+))?(?:-PP-(\d+))?(?:-EP-(\d+))?(?:-(EXTEND|DECODE|extend|decode|prefill|PREFILL))?\.trace\.json\.gz$`)
+
+// vllmName matches <worker_name>.<time_ns>.pt.trace.json.gz with worker names like dp0_pp0_tp1_dcp0_ep1_rank1.
 var vllmName = regexp.MustCompile(`(?:^|_)tp(\d+)_.*\.pt\.trace\.json\.gz$|rank(\d+)\.\d+\.pt\.trace\.json\.gz$`)
+
+var vllmParts = map[string]*regexp.Regexp{
+	"dp": regexp.MustCompile(`(?:^|_)dp(\d+)_`), "pp": regexp.MustCompile(`(?:^|_)pp(\d+)_`), "ep": regexp.MustCompile(`(?:^|_)ep(\d+)_`),
+}
+
+// vllmPart reads one "<key><n>" part of a vLLM worker name ("dp0", "pp1"), -1 when absent.
+func vllmPart(base, key string) int {
+	m := vllmParts[key].FindStringSubmatch(base)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// optInt parses a regexp group, -1 when it did not match.
+func optInt(s string) int {
+	if s == "" {
+		return -1
+	}
+	n, _ := strconv.Atoi(s)
+	return n
+}
 
 // Parse reads rank and stage from a trace file name.
 func Parse(path string) (File, bool) {
 	base := filepath.Base(path)
 	if m := sglangName.FindStringSubmatch(base); m != nil {
-		rank, _ := strconv.Atoi(m[1])
-		return File{Path: path, Rank: rank, Stage: stageOf(m[2])}, true
+		return File{Path: path, Rank: optInt(m[1]), DP: optInt(m[2]), PP: optInt(m[3]), EP: optInt(m[4]), Stage: stageOf(m[5])}, true
 	}
 	if m := vllmName.FindStringSubmatch(base); m != nil {
 		r := m[1]
 		if r == "" {
 			r = m[2]
 		}
-		rank, _ := strconv.Atoi(r)
-		return File{Path: path, Rank: rank, Stage: ""}, true
+		return File{Path: path, Rank: optInt(r), DP: vllmPart(base, "dp"), PP: vllmPart(base, "pp"), EP: vllmPart(base, "ep"), Stage: ""}, true
 	}
 	if strings.HasSuffix(base, ".trace.json.gz") || strings.HasSuffix(base, ".trace.json") {
-		return File{Path: path, Rank: -1, Stage: stageOf(base)}, true
+		return File{Path: path, Rank: -1, DP: -1, PP: -1, EP: -1, Stage: stageOf(base)}, true
 	}
 	return File{}, false
 }
@@ -75,10 +117,17 @@ func List(dir, prefix string) []File {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].Stage != out[j].Stage {
-			return out[i].Stage < out[j].Stage
+		a, b := out[i], out[j]
+		if a.Stage != b.Stage {
+			return a.Stage < b.Stage
 		}
-		return out[i].Rank < out[j].Rank
+		if a.DP != b.DP {
+			return a.DP < b.DP
+		}
+		if a.PP != b.PP {
+			return a.PP < b.PP
+		}
+		return a.Rank < b.Rank
 	})
 	return out
 }

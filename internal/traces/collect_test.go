@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +65,48 @@ func TestWaitForCompleteFiles(t *testing.T) {
 	defer cancel2()
 	if got := Wait(ctx2, dir, "nope-", 1, []string{"extend"}); len(got) != 0 {
 		t.Fatalf("got %v", got)
+	}
+}
+
+func TestParseParallelRanks(t *testing.T) {
+	cases := []struct {
+		name, label string
+		dp, pp, ep  int
+	}{
+		{"p-1764.1-TP-1-DP-0-PP-1-EXTEND.trace.json.gz", "TP-1-DP-0-PP-1", 0, 1, -1},
+		{"1764.1-TP-3-PP-0-EP-3-DECODE.trace.json.gz", "TP-3-PP-0", -1, 0, 3},
+		{"1764.1-TP-2-DECODE.trace.json.gz", "TP-2", -1, -1, -1},
+		{"dp1_pp0_tp1_dcp0_ep3_rank3.1764100000123456789.pt.trace.json.gz", "TP-1-DP-1-PP-0", 1, 0, 3},
+		{"merged-1764.1.trace.json.gz", "", -1, -1, -1},
+	}
+	for _, c := range cases {
+		f, ok := Parse(c.name)
+		if !ok || f.Label() != c.label || f.DP != c.dp || f.PP != c.pp || f.EP != c.ep {
+			t.Errorf("%s: got %+v label %q", c.name, f, f.Label())
+		}
+	}
+}
+
+// TestAnalyzeKeepsDPReplicasApart: two DP replicas' TP-0 files (each its own
+// torch world, both distributedInfo rank 0) are two ranks, not one.
+func TestAnalyzeKeepsDPReplicasApart(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"1.0-TP-0-DP-0-DECODE", "1.0-TP-0-DP-1-DECODE", "1.0-TP-1-DP-0-DECODE"} {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write([]byte(`{"distributedInfo":{"rank":0},"traceEvents":[{"ph":"X","cat":"kernel","name":"k","ts":1,"dur":2}]}`))
+		zw.Close()
+		os.WriteFile(filepath.Join(dir, n+".trace.json.gz"), buf.Bytes(), 0o644)
+	}
+	a, err := Analyze([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, r := range a.Ranks {
+		labels = append(labels, r.Label)
+	}
+	if got := strings.Join(labels, " "); got != "TP-0-DP-0 TP-1-DP-0 TP-0-DP-1" {
+		t.Fatalf("ranks %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -32,38 +33,10 @@ func Analyze(paths []string) (*Analysis, error) {
 		return nil, fmt.Errorf("no trace files (*.trace.json.gz) in %s", strings.Join(paths, ", "))
 	}
 	sort.Strings(files)
-	byRank := map[int]*RankAnalysis{}
-	var order []int
-	for _, f := range files {
-		info, _ := Parse(f)
-		sc, err := ScanFile(f)
-		if err != nil {
-			return nil, err
-		}
-		rank := sc.rank
-		if rank < 0 {
-			rank = info.Rank
-		}
-		if rank < 0 {
-			rank = 0
-		}
-		ra := byRank[rank]
-		if ra == nil {
-			ra = &RankAnalysis{Rank: rank, File: f}
-			byRank[rank] = ra
-			order = append(order, rank)
-		}
-		ra.Files = append(ra.Files, f)
-		ra.Stages = append(ra.Stages, stagesOf(info.Stage, sc)...)
-	}
-	sort.Ints(order)
 	a := &Analysis{Imbalance: map[string]float64{}}
-	for _, r := range order {
-		ra := byRank[r]
-		if len(ra.Files) == 1 {
-			ra.Files = nil
-		}
-		a.Ranks = append(a.Ranks, *ra)
+	var err error
+	if a.Ranks, err = analyzeRanks(files); err != nil {
+		return nil, err
 	}
 	// Imbalance across ranks, per stage.
 	busy := map[string][]float64{}
@@ -85,6 +58,57 @@ func Analyze(paths []string) (*Analysis, error) {
 		}
 	}
 	return a, nil
+}
+
+// analyzeRanks scans the files and groups them by rank: the name's TP/DP/PP
+// label when it has one (distributedInfo ranks repeat across DP replicas that
+// are separate worlds), else the trace's own rank; ordered by DP, PP, rank.
+func analyzeRanks(files []string) ([]RankAnalysis, error) {
+	byKey := map[string]*RankAnalysis{}
+	var order []string
+	sortKey := map[string][4]int{}
+	for _, f := range files {
+		info, _ := Parse(f)
+		sc, err := ScanFile(f)
+		if err != nil {
+			return nil, err
+		}
+		rank := sc.rank
+		if rank < 0 {
+			rank = max(info.Rank, 0)
+		}
+		key := info.Label()
+		if key == "" {
+			key = "rank-" + strconv.Itoa(rank)
+		}
+		ra := byKey[key]
+		if ra == nil {
+			ra = &RankAnalysis{Rank: rank, Label: info.Label(), File: f}
+			byKey[key] = ra
+			order = append(order, key)
+			sortKey[key] = [4]int{info.DP, info.PP, rank, info.Rank}
+		}
+		ra.Files = append(ra.Files, f)
+		ra.Stages = append(ra.Stages, stagesOf(info.Stage, sc)...)
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := sortKey[order[i]], sortKey[order[j]]
+		for k := range a {
+			if a[k] != b[k] {
+				return a[k] < b[k]
+			}
+		}
+		return false
+	})
+	var out []RankAnalysis
+	for _, k := range order {
+		ra := byKey[k]
+		if len(ra.Files) == 1 {
+			ra.Files = nil
+		}
+		out = append(out, *ra)
+	}
+	return out, nil
 }
 
 // stagesOf splits a file into stages: the file name's stage, or the stages of

@@ -137,6 +137,10 @@ func (c *Client) Prepare(ctx context.Context) error {
 // fresh random prompt, so its prefix cache never matches.
 func (c *Client) Flush(ctx context.Context) error { return nil }
 
+// LetterPrompts implements engine.LetterPrompts: Ollama takes text, and Prompt
+// turns ids into letters one byte each.
+func (c *Client) LetterPrompts() bool { return true }
+
 // StartProfile implements engine.Client: Ollama cannot profile.
 func (c *Client) StartProfile(ctx context.Context, _ engine.ProfileRequest) error {
 	return engine.ErrNoProfiler

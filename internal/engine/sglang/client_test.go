@@ -214,3 +214,19 @@ func benchReadStream(b *testing.B) {
 		}
 	}
 }
+
+func TestVersionCommand(t *testing.T) {
+	e := Engine{}
+	if got := e.VersionCommand([]string{"/opt/venv/bin/python3.11", "-m", "sglang.launch_server"}); got[0] != "/opt/venv/bin/python3.11" || got[2] != "import sglang; print(sglang.__version__)" {
+		t.Fatalf("the launcher's interpreter imports sglang: %v", got)
+	}
+	if got := e.VersionCommand(nil); got[0] != "python3" {
+		t.Fatalf("default interpreter: %v", got)
+	}
+	if v, ok := e.ParseVersion("some warning\n0.5.4.post1\n"); !ok || v != "0.5.4.post1" {
+		t.Fatalf("%q %v", v, ok)
+	}
+	if _, ok := e.ParseVersion("ModuleNotFoundError: No module named 'sglang'"); ok {
+		t.Fatal("an import error is no version")
+	}
+}

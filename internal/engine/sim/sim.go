@@ -57,3 +57,20 @@ func (e Engine) NewClient(baseURL string, _ engine.ClientConfig) engine.Client {
 	}
 	return sglang.NewClient(baseURL)
 }
+
+// LogPatterns implements engine.LogScanner with the patterns of the engine the
+// sim stands in for (SGLang's unless vLLM).
+func (e Engine) LogPatterns() []engine.LogPattern {
+	if e.StandingIn == "vllm" {
+		return vllm.LogPatterns
+	}
+	return sglang.LogPatterns
+}
+
+// Asked implements engine.Asker with the rule of the engine the sim stands in for.
+func (e Engine) Asked(spec engine.LaunchSpec) map[string]string {
+	if e.StandingIn == "vllm" {
+		return vllm.AskedOf(spec)
+	}
+	return sglang.AskedOf(spec)
+}
