@@ -162,18 +162,8 @@ func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
 	for _, f := range []string{JobResultsFile, JobLoadFile, JobServerFile} {
 		os.Remove(filepath.Join(workDir, f))
 	}
-	spec := JobSpec{RunID: job.RunID, Dir: dir, Config: cfg, Engine: job.Engine.Name(), TimeScale: s.EngineTimeScale,
-		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO}
-	if se, ok := job.Engine.(sim.Engine); ok {
-		spec.StandingIn = se.StandingIn
-	}
-	specPath := filepath.Join(workDir, JobSpecFile)
-	b, _ := json.MarshalIndent(spec, "", "  ")
-	if err := os.WriteFile(specPath, b, 0o644); err != nil {
-		return fail(results.KindLaunchError, err.Error(), "")
-	}
-	scriptPath := filepath.Join(workDir, JobScriptFile)
-	if err := os.WriteFile(scriptPath, []byte(s.Script(spec, specPath)), 0o755); err != nil {
+	scriptPath, err := s.writeJob(job, dir, workDir)
+	if err != nil {
 		return fail(results.KindLaunchError, err.Error(), "")
 	}
 	out, err := s.command(ctx, "sbatch", append(append([]string{"--parsable"}, s.ExtraArgs...), scriptPath)...)
@@ -224,6 +214,24 @@ func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
 		return rec
 	}
 	return fail(results.KindSlurmJob, "Slurm job "+jobID+" ended without results (see slurm-"+jobID+".out)", tail)
+}
+
+// writeJob writes a job's spec and sbatch script into workDir and returns
+// the script's path. A dry run's stand-in (the sim speaking vLLM's protocol)
+// travels in the spec, so the job measures it through the same client.
+func (s Slurm) writeJob(job Job, dir, workDir string) (string, error) {
+	spec := JobSpec{RunID: job.RunID, Dir: dir, Config: job.Config, Engine: job.Engine.Name(), TimeScale: s.EngineTimeScale,
+		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO}
+	if se, ok := job.Engine.(sim.Engine); ok {
+		spec.StandingIn = se.StandingIn
+	}
+	specPath := filepath.Join(workDir, JobSpecFile)
+	b, _ := json.MarshalIndent(spec, "", "  ")
+	if err := os.WriteFile(specPath, b, 0o644); err != nil {
+		return "", err
+	}
+	scriptPath := filepath.Join(workDir, JobScriptFile)
+	return scriptPath, os.WriteFile(scriptPath, []byte(s.Script(spec, specPath)), 0o755)
 }
 
 // collect appends a finished job's records to the run's files; it returns how many cases it found.

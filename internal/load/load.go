@@ -7,6 +7,7 @@ package load
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -132,4 +133,12 @@ func Run(ctx context.Context, c engine.Client, p sweep.LoadProfile, inLen, outLe
 	res.ClientSaturated = res.ClientCPUPct >= SaturationPct
 	summarize(&res, reqs, slo, timeScale)
 	return res
+}
+
+// ProfileLabel names a load profile: "concurrency 8" or "rate 4/s poisson".
+func ProfileLabel(p sweep.LoadProfile) string {
+	if p.Concurrency > 0 {
+		return fmt.Sprintf("concurrency %d", p.Concurrency)
+	}
+	return fmt.Sprintf("rate %g/s %s", p.Rate, p.Arrival)
 }

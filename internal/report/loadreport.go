@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/rundir"
@@ -42,7 +41,7 @@ func (r *Report) loadMarkdown(b *strings.Builder) {
 			saturated++
 		}
 		fmt.Fprintf(b, "| %s | %d/%d | %d/%d | %.2f | %.1f | %.1f / %.1f / %.1f | %.2f / %.2f / %.2f | %.2f | %.0f / %.0f | %s | %s |\n",
-			executor.ProfileLabel(l.Profile), l.InputLen, l.OutputLen, l.Completed, l.Failed, l.RequestThroughput, l.OutputThroughput,
+			load.ProfileLabel(l.Profile), l.InputLen, l.OutputLen, l.Completed, l.Failed, l.RequestThroughput, l.OutputThroughput,
 			l.TTFTMs.P50, l.TTFTMs.P90, l.TTFTMs.P99, l.ITLMs.P50, l.ITLMs.P90, l.ITLMs.P99, l.TPOTMs.P50, l.E2EMs.P50, l.E2EMs.P99, good, cpu)
 	}
 	b.WriteString("\n")
