@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/servesweep/servesweep/internal/redact"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,7 +43,7 @@ func (s *Session) profile(ctx context.Context, c plan.Case, r *results.Result) {
 	}
 	if s.info.Raw != nil {
 		if b, err := json.Marshal(s.info.Raw); err == nil {
-			_ = os.WriteFile(filepath.Join(dir, "server_args.json"), b, 0o644)
+			_ = os.WriteFile(filepath.Join(dir, "server_args.json"), redact.JSON(b), 0o644) // the server's args hold --api-key etc.
 		}
 	}
 	before := traces.Names(s.TraceDir)

@@ -195,3 +195,9 @@ func IntFlag(args []string, def int, flags ...string) int {
 	}
 	return def
 }
+
+// StandIn is implemented by engines that stand in for another (the sim speaks
+// SGLang's protocol and honours its pre-flight rules).
+type StandIn interface {
+	StandsInFor() string
+}

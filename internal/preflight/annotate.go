@@ -7,15 +7,9 @@ import (
 	"github.com/servesweep/servesweep/internal/plan"
 )
 
-// RulesFor maps a sweep file's engine to the rule set that applies (the sim
-// stands in for SGLang, so a dry run honours SGLang's rules).
-func RulesFor(engine string) string {
-	switch engine {
-	case "sglang", "sim":
-		return "sglang"
-	}
-	return engine
-}
+// RulesFor maps a sweep file's engine to the engine whose rules apply (a
+// stand-in such as the sim honours the rules of the engine it stands for).
+func RulesFor(name string) string { return ruleEngine(name).Name() }
 
 // Annotate fills Verdict, Reasons, Memory, Checks and the expected effective
 // configuration of every configuration, reading each model's config.json once.

@@ -12,6 +12,8 @@ import (
 	"fmt"
 
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/engine/rules"
+	"github.com/servesweep/servesweep/internal/engines"
 	"github.com/servesweep/servesweep/internal/hardware"
 	"github.com/servesweep/servesweep/internal/modelinfo"
 	"github.com/servesweep/servesweep/internal/plan"
@@ -57,23 +59,18 @@ func Check(cfg plan.Config, info *modelinfo.Info, infoErr error, hw *Hardware, v
 		return r
 	}
 	v, known := ver.Parsed()
-	c := &Ctx{Cfg: cfg, Info: info, HW: hw, Ver: v, VerKnown: known, TP: max(1, cfg.TP)}
-	c.EP = engine.IntFlag(cfg.Args, 1, "--ep-size", "--expert-parallel-size", "--ep")
-	if c.EP < 1 {
-		c.EP = 1
-	}
-	rules := rulesFor(ver.Engine)
-	if ver.Engine == "sglang" {
-		sglangQuant(c)
-	}
-	checks, s, w, expect, expLog := evaluate(rules, c, appliedTo)
+	c := &rules.Ctx{Cfg: rules.Config{TP: cfg.TP, GPUs: cfg.GPUs, MoEBackend: cfg.MoEBackend, Args: cfg.Args},
+		Info: info, HW: hw, Ver: v, VerKnown: known, TP: max(1, cfg.TP)}
+	c.EP = max(1, engine.IntFlag(cfg.Args, 1, "--ep-size", "--expert-parallel-size", "--ep"))
+	eng := ruleEngine(ver.Engine)
+	checks, s, w, expect, expLog := evaluate(rulesOf(eng), c, appliedTo)
 	r.Checks = append(r.Checks, checks...)
 	skip, warn = append(skip, s...), append(warn, w...)
 	r.Expect, r.ExpectLog = expect, expLog
 	if q := info.Quantization; q != nil && q.Unknown {
 		warn = append(warn, q.Warning)
 	}
-	fitCheck, fit := memoryRule(c, ver.Engine, appliedTo)
+	fitCheck, fit := memoryRule(c, cfg, eng, appliedTo)
 	r.Checks = append(r.Checks, fitCheck)
 	r.Memory = fit
 	switch fitCheck.Outcome {
@@ -86,22 +83,35 @@ func Check(cfg plan.Config, info *modelinfo.Info, infoErr error, hw *Hardware, v
 	return r
 }
 
-// rulesFor returns the engine's rule set: SGLang's own; vLLM and TensorRT-LLM
-// share the head-split rule; Ollama (llama.cpp offload) has none.
-func rulesFor(engineName string) []Rule {
-	switch engineName {
-	case "sglang":
-		return sglangRules
-	case "ollama":
-		return nil
+// ruleEngine is the engine whose rules apply: the sweep's engine, or the one a
+// stand-in (the sim) stands for.
+func ruleEngine(name string) engine.Engine {
+	eng, err := engines.Get(name)
+	if err != nil {
+		return unknownEngine{name: name}
 	}
-	return []Rule{{Name: "attention heads split over TP", Versions: "all", Arch: "all", Source: "tensor-parallel attention: heads are split evenly over TP ranks", Check: func(c *Ctx) Outcome {
-		if c.Info.Heads%c.TP != 0 {
-			return skipf("%d attention heads do not split over TP%d: use a TP size that divides %d", c.Info.Heads, c.TP, c.Info.Heads)
-		}
-		return pass("")
-	}}}
+	if s, ok := eng.(engine.StandIn); ok && s.StandsInFor() != "" && s.StandsInFor() != name {
+		return ruleEngine(s.StandsInFor())
+	}
+	return eng
 }
+
+// rulesOf is the engine's own rule set; tensor-parallel engines without one
+// share the head-split rule.
+func rulesOf(eng engine.Engine) []rules.Rule {
+	if p, ok := eng.(rules.Provider); ok {
+		return p.Rules()
+	}
+	return []rules.Rule{rules.HeadsSplit}
+}
+
+// unknownEngine names an engine the registry does not know (its rules: none).
+type unknownEngine struct {
+	engine.Engine
+	name string
+}
+
+func (u unknownEngine) Name() string { return u.name }
 
 func verdict(skip, warn []string) string {
 	switch {

@@ -3,7 +3,7 @@ package sweep
 import (
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Error is a problem at a position of a sweep file.

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/hardware"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Defaults applied when a sweep file leaves a key out.

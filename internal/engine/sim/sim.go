@@ -74,3 +74,12 @@ func (e Engine) Asked(spec engine.LaunchSpec) map[string]string {
 	}
 	return sglang.AskedOf(spec)
 }
+
+// StandsInFor implements engine.StandIn: a dry run honours the rules of the
+// engine it stands in for; a sweep of engine: sim stands in for SGLang.
+func (e Engine) StandsInFor() string {
+	if e.StandingIn != "" {
+		return e.StandingIn
+	}
+	return "sglang"
+}

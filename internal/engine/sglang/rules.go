@@ -1,7 +1,8 @@
-package preflight
+package sglang
 
 import (
 	"fmt"
+	"github.com/servesweep/servesweep/internal/engine/rules"
 	"slices"
 	"strings"
 
@@ -42,7 +43,7 @@ var deepSeekFamily = []string{"DeepseekV3ForCausalLM", "DeepseekV32ForCausalLM",
 
 // sglangQuant resolves SGLang's --quantization for c: the flag, else on SM100
 // the checkpoint's method for the DeepSeek family.
-func sglangQuant(c *Ctx) {
+func sglangQuant(c *rules.Ctx) {
 	if c.Info.Quantization != nil {
 		c.CkptQuant = c.Info.Quantization.Method
 	}
@@ -56,12 +57,12 @@ func sglangQuant(c *Ctx) {
 	}
 }
 
-func isSM100(hw *Hardware) bool {
+func isSM100(hw *hardware.Target) bool {
 	major, _, ok := hardware.ParseCompute(hwCompute(hw))
 	return ok && major == 10
 }
 
-func hwCompute(hw *Hardware) string {
+func hwCompute(hw *hardware.Target) string {
 	if hw == nil {
 		return ""
 	}
@@ -76,12 +77,12 @@ func quantName(q string) string {
 }
 
 // backendIs limits a rule to one MoE runner backend on MoE models.
-func backendIs(c *Ctx, names ...string) bool {
+func backendIs(c *rules.Ctx, names ...string) bool {
 	return c.Info.IsMoE() && slices.Contains(names, c.Cfg.MoEBackend)
 }
 
 // hopperFix is the advice for a Blackwell-only MoE backend on another GPU.
-func hopperFix(c *Ctx) string {
+func hopperFix(c *rules.Ctx) string {
 	switch c.Family() {
 	case hardware.FamilyAMD:
 		return "on AMD GPUs use aiter or triton"
@@ -92,27 +93,27 @@ func hopperFix(c *Ctx) string {
 }
 
 // fp8Experts reports whether the checkpoint's routed experts are FP8.
-func fp8Experts(c *Ctx) bool {
+func fp8Experts(c *rules.Ctx) bool {
 	q := c.Info.Quantization
 	return q != nil && (q.Method == "fp8" || q.Method == "compressed-tensors" && q.Bits == 8 && q.Float) && q.Covers(CompExpertsName)
 }
 
 // sglangRules is SGLang's rule set, in the order the server checks them.
-var sglangRules = []Rule{
+var sglangRules = []rules.Rule{
+	{Name: "resolved --quantization", Versions: "all", Arch: "all (Blackwell SM100: the DeepSeek family's checkpoint method)", Source: srcDeepSeekSM100, Check: ruleResolveQuant},
 	{Name: "tp divisible by ep", Versions: "all", Arch: "all", Source: srcTPEP, Check: ruleTPEP},
 	{Name: "attention heads split over TP", Versions: "all", Arch: "all", Source: srcHeads, Check: ruleHeads},
 	{Name: "--quantization matches the checkpoint", Versions: "all", Arch: "all", Source: srcQuantMatch, Check: ruleQuantMatch},
-	{Name: "DeepSeek-family quantization on SM100", Versions: "all", Arch: "Blackwell SM100", Source: srcDeepSeekSM100, Check: ruleDeepSeekSM100},
 	{Name: "experts split over EP", Versions: "all", Arch: "all", Source: srcTPEP, Check: ruleExpertsEP},
 	{Name: "MoE intermediate size split (FP8 block)", Versions: "all", Arch: "all", Source: srcFP8Block, Check: ruleMoESplit},
 	{Name: "flashinfer_trtllm needs Blackwell", Versions: "all", Arch: "Blackwell (compute 10.x; 12.x with newer FlashInfer)", Source: srcTRTLLMGen, Check: ruleTRTLLMArch},
-	{Name: "flashinfer_trtllm quantization", Versions: ">= 0.5.4 (≈)", Arch: "all", Source: srcMoEHook, ForVersion: newest("0.5.4"), Check: ruleTRTLLMQuant(trtllmQuantNew)},
-	{Name: "flashinfer_trtllm quantization (old)", Versions: "< 0.5.4 (≈)", Arch: "all", Source: srcMoEHookOld, ForVersion: older("0.5.4"), Check: ruleTRTLLMQuant(trtllmQuantOld)},
-	{Name: "flashinfer_cutlass quantization flag", Versions: ">= 0.5.4 (≈)", Arch: "all", Source: srcMoEHook, ForVersion: newest("0.5.4"), Check: ruleCutlassQuant(cutlassQuantNew)},
-	{Name: "flashinfer_cutlass quantization flag (old)", Versions: "< 0.5.4 (≈)", Arch: "all", Source: srcMoEHookOld, ForVersion: older("0.5.4"), Check: ruleCutlassQuant(cutlassQuantOld)},
+	{Name: "flashinfer_trtllm quantization", Versions: ">= 0.5.4 (≈)", Arch: "all", Source: srcMoEHook, ForVersion: rules.Since("0.5.4"), Check: ruleTRTLLMQuant(trtllmQuantNew)},
+	{Name: "flashinfer_trtllm quantization (old)", Versions: "< 0.5.4 (≈)", Arch: "all", Source: srcMoEHookOld, ForVersion: rules.Before("0.5.4"), Check: ruleTRTLLMQuant(trtllmQuantOld)},
+	{Name: "flashinfer_cutlass quantization flag", Versions: ">= 0.5.4 (≈)", Arch: "all", Source: srcMoEHook, ForVersion: rules.Since("0.5.4"), Check: ruleCutlassQuant(cutlassQuantNew)},
+	{Name: "flashinfer_cutlass quantization flag (old)", Versions: "< 0.5.4 (≈)", Arch: "all", Source: srcMoEHookOld, ForVersion: rules.Before("0.5.4"), Check: ruleCutlassQuant(cutlassQuantOld)},
 	{Name: "flashinfer_cutlass expert parallel size", Versions: "all", Arch: "all", Source: srcMoEHook, Check: ruleCutlassEP},
-	{Name: "flashinfer_cutlass on FP8 experts runs Triton", Versions: ">= 0.5.11 (≈)", Arch: "all", Source: srcFP8Fallback, ForVersion: newest("0.5.11"), Check: ruleFP8Fallback},
-	{Name: "flashinfer_cutlass on FP8 experts crashes", Versions: "0.5.4 – 0.5.10 (≈)", Arch: "all", Source: srcFP8NoRunner, ForVersion: between("0.5.4", "0.5.11"), Check: ruleFP8NoRunner},
+	{Name: "flashinfer_cutlass on FP8 experts runs Triton", Versions: ">= 0.5.11 (≈)", Arch: "all", Source: srcFP8Fallback, ForVersion: rules.Since("0.5.11"), Check: ruleFP8Fallback},
+	{Name: "flashinfer_cutlass on FP8 experts crashes", Versions: "0.5.4 – 0.5.10 (≈)", Arch: "all", Source: srcFP8NoRunner, ForVersion: rules.Between("0.5.4", "0.5.11"), Check: ruleFP8NoRunner},
 	{Name: "compressed-tensors INT experts run Marlin", Versions: "all (≈ 2025–2026 sources)", Arch: "all but SM100 with flashinfer_trtllm", Source: srcWNA16, Check: ruleWNA16},
 	{Name: "flashinfer_cutedsl needs Blackwell and NVFP4", Versions: "all", Arch: "Blackwell SM100", Source: srcCuteDSL, Check: ruleCuteDSL},
 	{Name: "deep_gemm needs SM90+", Versions: "all", Arch: "Hopper, Blackwell", Source: srcDeepGEMM, Check: ruleDeepGEMM},
@@ -121,56 +122,66 @@ var sglangRules = []Rule{
 	{Name: "FP8 checkpoint without FP8 tensor cores", Versions: "all", Arch: "compute < 8.9", Source: "NVIDIA compute capability tables: FP8 tensor cores from Ada (8.9) and Hopper (9.0)", Check: ruleFP8Cores},
 }
 
-func ruleTPEP(c *Ctx) Outcome {
+func ruleTPEP(c *rules.Ctx) rules.Outcome {
 	if c.TP%c.EP != 0 {
-		return skipf("TP%d is not divisible by --ep-size %d: use an EP size that divides %d", c.TP, c.EP, c.TP)
+		return rules.Skipf("TP%d is not divisible by --ep-size %d: use an EP size that divides %d", c.TP, c.EP, c.TP)
 	}
-	return pass(fmt.Sprintf("TP%d, EP%d", c.TP, c.EP))
+	return rules.OK(fmt.Sprintf("TP%d, EP%d", c.TP, c.EP))
 }
 
-func ruleHeads(c *Ctx) Outcome {
+func ruleHeads(c *rules.Ctx) rules.Outcome {
 	info, tp := c.Info, c.TP
 	if info.Heads%tp != 0 {
-		return skipf("%d attention heads do not split over TP%d: use a TP size that divides %d", info.Heads, tp, info.Heads)
+		return rules.Skipf("%d attention heads do not split over TP%d: use a TP size that divides %d", info.Heads, tp, info.Heads)
 	}
 	if info.Attention == "GQA" {
 		nkv := info.KVHeads
 		if nkv >= tp && nkv%tp != 0 || nkv < tp && tp%nkv != 0 {
-			return skipf("%d KV heads and TP%d: SGLang needs kv_heads %% tp == 0 (or tp %% kv_heads == 0 when tp > kv_heads)", nkv, tp)
+			return rules.Skipf("%d KV heads and TP%d: SGLang needs kv_heads %% tp == 0 (or tp %% kv_heads == 0 when tp > kv_heads)", nkv, tp)
 		}
 	}
-	return pass(fmt.Sprintf("%d heads (%d KV) over TP%d", info.Heads, info.KVHeads, tp))
+	return rules.OK(fmt.Sprintf("%d heads (%d KV) over TP%d", info.Heads, info.KVHeads, tp))
 }
 
-func ruleQuantMatch(c *Ctx) Outcome {
+func ruleQuantMatch(c *rules.Ctx) rules.Outcome {
 	q, ok := engine.FlagValue(c.Cfg.Args, "--quantization")
 	if !ok {
-		return na("no --quantization flag")
+		return rules.NotApplicable("no --quantization flag")
 	}
 	if c.CkptQuant != "" && q != c.CkptQuant {
-		return skipf("--quantization %s does not match the checkpoint's own method %s: remove the flag", q, c.CkptQuant)
+		return rules.Skipf("--quantization %s does not match the checkpoint's own method %s: remove the flag", q, c.CkptQuant)
 	}
-	return pass("--quantization " + q)
+	return rules.OK("--quantization " + q)
 }
 
-func ruleDeepSeekSM100(c *Ctx) Outcome {
-	if c.QuantNote == "" {
-		return na("not a DeepSeek-family checkpoint with its own quantization on SM100")
+// ruleResolveQuant resolves --quantization as SGLang does (the rules after it
+// judge the resolved value) and says how.
+func ruleResolveQuant(c *rules.Ctx) rules.Outcome {
+	sglangQuant(c)
+	switch {
+	case c.QuantNote != "":
+		return rules.OK(c.QuantNote)
+	case c.Quant != "":
+		return rules.OK("--quantization " + c.Quant + " (flag)")
 	}
-	return pass(c.QuantNote)
+	return rules.OK(fmt.Sprintf("no --quantization: %s", checkpointNote(c)))
 }
 
-func ruleExpertsEP(c *Ctx) Outcome {
+// Rules implements rules.Provider: SGLang's rule set, in the order the server
+// checks them.
+func (Engine) Rules() []rules.Rule { return sglangRules }
+
+func ruleExpertsEP(c *rules.Ctx) rules.Outcome {
 	if !c.Info.IsMoE() {
-		return na("dense model")
+		return rules.NotApplicable("dense model")
 	}
 	if c.Info.Experts%c.EP != 0 {
-		return skipf("%d experts do not split over --ep-size %d", c.Info.Experts, c.EP)
+		return rules.Skipf("%d experts do not split over --ep-size %d", c.Info.Experts, c.EP)
 	}
-	return pass(fmt.Sprintf("%d experts over EP%d", c.Info.Experts, c.EP))
+	return rules.OK(fmt.Sprintf("%d experts over EP%d", c.Info.Experts, c.EP))
 }
 
 // checkpointNote names the checkpoint for messages: "fp8 checkpoint" or "bf16 checkpoint".
-func checkpointNote(c *Ctx) string {
+func checkpointNote(c *rules.Ctx) string {
 	return strings.TrimSuffix(quantName(c.CkptQuant), " (bf16)") + " checkpoint"
 }
