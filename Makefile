@@ -45,10 +45,11 @@ dry-run: build
 	@cat runs/dry-run/report.md
 
 # Everything, including the real-engine tests against Ollama, the browser tests
-# in headless Chromium and the Slurm executor against a local Slurm cluster
-# (all installed first when missing).
+# in headless Chromium, the Slurm executor against a local Slurm cluster and the
+# GitHub workflow through actionlint and shellcheck (all installed first when missing).
 test: ollama
 	$(GO) vet ./...
+	@command -v shellcheck >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck)
 	scripts/install-slurm.sh
 	SERVESWEEP_OLLAMA=$(OLLAMA) SERVESWEEP_CHROMIUM=$$(scripts/install-chromium.sh | tail -1) SERVESWEEP_SLURM=1 \
 	  $(GO) test -count=1 -timeout 25m ./...

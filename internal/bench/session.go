@@ -251,6 +251,7 @@ func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
 		r.ServerTimings = st.Server
 		crossCheck(r, m, st.Server)
 	}
+	checkPlausible(r, s.info)
 }
 
 // IsOOM reports whether a server log says it ran out of GPU memory.
@@ -283,10 +284,11 @@ func crossCheck(r *results.Result, m Metrics, st []engine.ServerTimings) {
 	r.ServerTTFTS, r.ServerOutputThroughput = &ttft, &tput
 	var bad []string
 	// Above 10% and 2 ms: a few milliseconds of HTTP on a 20 ms TTFT is not a disagreement.
-	if d := (m.TTFTS - ttft) / ttft; math.Abs(d) > 0.10 && math.Abs(m.TTFTS-ttft) > 0.002 {
+	// A zero from the server (a prompt served from cache) is not compared: no division by it.
+	if d := (m.TTFTS - ttft) / ttft; ttft > 0 && math.Abs(d) > 0.10 && math.Abs(m.TTFTS-ttft) > 0.002 {
 		bad = append(bad, fmt.Sprintf("TTFT %+.0f%%", 100*d))
 	}
-	if d := (m.OutputThroughput - tput) / tput; math.Abs(d) > 0.10 {
+	if d := (m.OutputThroughput - tput) / tput; tput > 0 && math.Abs(d) > 0.10 {
 		bad = append(bad, fmt.Sprintf("output throughput %+.0f%%", 100*d))
 	}
 	if len(bad) == 0 {

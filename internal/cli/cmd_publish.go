@@ -89,7 +89,10 @@ or the report; neither do credentials written into the remote.`,
 // gitToken is the token publish may use and the host it belongs to.
 func gitToken(env Env) (token, host string) {
 	if t := env.Getenv("SERVESWEEP_GIT_TOKEN"); t != "" {
-		host = env.Getenv("SERVESWEEP_GIT_TOKEN_HOST")
+		host = env.Getenv("SERVESWEEP_GIT_TOKEN_HOST") // a host, or a URL such as ${{ github.server_url }}
+		if u, err := url.Parse(host); err == nil && u.Host != "" {
+			host = u.Host
+		}
 		if host == "" {
 			host = "github.com"
 		}

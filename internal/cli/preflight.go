@@ -50,7 +50,7 @@ func (o preflightOptions) resolveHardware(f *sweep.File) (*preflight.Hardware, e
 			return nil, fmt.Errorf("--compute-capability: %v", err)
 		}
 	}
-	specs := []hardware.Spec{{Source: "flags", GPU: o.GPU, GPUs: o.GPUs, MemoryGiB: o.GPUMemoryGiB, Compute: o.Compute}}
+	specs := []hardware.Spec{{Source: "--gpu/--gpus flags", GPU: o.GPU, GPUs: o.GPUs, MemoryGiB: o.GPUMemoryGiB, Compute: o.Compute}}
 	if h := f.Hardware; h != nil {
 		specs = append(specs, hardware.Spec{Source: "sweep file hardware:", GPU: h.GPU, GPUs: h.GPUs, MemoryGiB: h.GPUMemoryGiB, Compute: h.ComputeCapability})
 		if h.GPU == "" && h.GPUName != "" {

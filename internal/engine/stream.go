@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -52,7 +53,24 @@ func PostStream(ctx context.Context, hc *http.Client, url string, body []byte, r
 		path := req.URL.Path
 		return nil, &RequestError{Kind: "http", Msg: fmt.Sprintf("%s answered %d: %s", path, resp.StatusCode, strings.TrimSpace(string(b)))}
 	}
+	if ct := resp.Header.Get("Content-Type"); !isEventStream(ct) {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		mt, _, _ := mime.ParseMediaType(ct)
+		return nil, &RequestError{Kind: "http", Msg: fmt.Sprintf("%s answered 200 but not an event stream (%s): %.120q", req.URL.Path, mt, bytes.TrimSpace(b))}
+	}
 	s, err := read(resp.Body, tic)
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	return s, err
+}
+
+// isEventStream reports whether a response's Content-Type allows an SSE
+// stream: text/event-stream as engines send it, none, or text/plain (what a
+// server that writes without saying gets from content sniffing). An HTML page
+// or a JSON document (a proxy's login page, an error) is not one.
+func isEventStream(ct string) bool {
+	if strings.TrimSpace(ct) == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "text/event-stream" || mt == "text/plain")
 }
