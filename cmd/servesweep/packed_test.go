@@ -79,8 +79,8 @@ func TestPackedScheduleNeverOversubscribes(t *testing.T) {
 		}
 	}
 	md := readFile(t, filepath.Join(out, "report.md"))
-	if !strings.Contains(md, "schedule `packed`") {
-		t.Fatal("the report must say which schedule produced the numbers")
+	if !strings.Contains(md, "schedule: packed on 8 GPUs (several configurations at once on disjoint GPU sets)") || strings.Contains(md, "one configuration at a time") {
+		t.Fatalf("the report must say which schedule produced the numbers:\n%s", md)
 	}
 	plan, err := exec.Command(bin(), "plan", writeSweepTB(t, mixedSweep), "--estimate", "--json").Output()
 	if err != nil || !strings.Contains(string(plan), `"packed"`) || !strings.Contains(string(plan), `"exclusive"`) {

@@ -286,10 +286,8 @@ func newSlurmJobCmd(env Env) *cobra.Command {
 			if err := json.Unmarshal(b, &spec); err != nil {
 				return err
 			}
-			var eng engine.Engine
-			if spec.TimeScale != "" {
-				eng = sim.Engine{TimeScale: spec.TimeScale}
-			} else if eng, err = engines.Get(spec.Engine); err != nil {
+			eng, err := executor.JobEngine(spec, engines.Get)
+			if err != nil {
 				return err
 			}
 			return executor.RunJob(cmd.Context(), args[0], eng, func(format string, a ...any) {

@@ -2,7 +2,6 @@ package executor
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 
 	"github.com/servesweep/servesweep/internal/engine"
@@ -42,9 +41,4 @@ func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float
 }
 
 // ProfileLabel names a load profile: "concurrency 8" or "rate 4/s poisson".
-func ProfileLabel(p sweep.LoadProfile) string {
-	if p.Concurrency > 0 {
-		return fmt.Sprintf("concurrency %d", p.Concurrency)
-	}
-	return fmt.Sprintf("rate %g/s %s", p.Rate, p.Arrival)
-}
+func ProfileLabel(p sweep.LoadProfile) string { return load.ProfileLabel(p) }

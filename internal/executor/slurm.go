@@ -14,6 +14,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/engine/sim"
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/proc"
@@ -54,6 +55,9 @@ type JobSpec struct {
 	Timeouts  Timeouts            `json:"timeouts"`
 	Load      []sweep.LoadProfile `json:"load,omitempty"`
 	SLO       *sweep.SLO          `json:"slo,omitempty"`
+	// StandingIn is the engine the sim stands in for in a dry run ("vllm"):
+	// the job's sim then speaks that engine's protocol to that engine's client.
+	StandingIn string `json:"sim_standing_in,omitempty"`
 }
 
 // Files of a Slurm job inside DIR/<config id>/.
@@ -158,15 +162,8 @@ func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
 	for _, f := range []string{JobResultsFile, JobLoadFile, JobServerFile} {
 		os.Remove(filepath.Join(workDir, f))
 	}
-	spec := JobSpec{RunID: job.RunID, Dir: dir, Config: cfg, Engine: job.Engine.Name(), TimeScale: s.EngineTimeScale,
-		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO}
-	specPath := filepath.Join(workDir, JobSpecFile)
-	b, _ := json.MarshalIndent(spec, "", "  ")
-	if err := os.WriteFile(specPath, b, 0o644); err != nil {
-		return fail(results.KindLaunchError, err.Error(), "")
-	}
-	scriptPath := filepath.Join(workDir, JobScriptFile)
-	if err := os.WriteFile(scriptPath, []byte(s.Script(spec, specPath)), 0o755); err != nil {
+	scriptPath, err := s.writeJob(job, dir, workDir)
+	if err != nil {
 		return fail(results.KindLaunchError, err.Error(), "")
 	}
 	out, err := s.command(ctx, "sbatch", append(append([]string{"--parsable"}, s.ExtraArgs...), scriptPath)...)
@@ -219,6 +216,24 @@ func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
 	return fail(results.KindSlurmJob, "Slurm job "+jobID+" ended without results (see slurm-"+jobID+".out)", tail)
 }
 
+// writeJob writes a job's spec and sbatch script into workDir and returns
+// the script's path. A dry run's stand-in (the sim speaking vLLM's protocol)
+// travels in the spec, so the job measures it through the same client.
+func (s Slurm) writeJob(job Job, dir, workDir string) (string, error) {
+	spec := JobSpec{RunID: job.RunID, Dir: dir, Config: job.Config, Engine: job.Engine.Name(), TimeScale: s.EngineTimeScale,
+		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO}
+	if se, ok := job.Engine.(sim.Engine); ok {
+		spec.StandingIn = se.StandingIn
+	}
+	specPath := filepath.Join(workDir, JobSpecFile)
+	b, _ := json.MarshalIndent(spec, "", "  ")
+	if err := os.WriteFile(specPath, b, 0o644); err != nil {
+		return "", err
+	}
+	scriptPath := filepath.Join(workDir, JobScriptFile)
+	return scriptPath, os.WriteFile(scriptPath, []byte(s.Script(spec, specPath)), 0o755)
+}
+
 // collect appends a finished job's records to the run's files; it returns how many cases it found.
 func (s Slurm) collect(workDir string, job Job) int {
 	rs, _ := results.ReadLines[results.Result](filepath.Join(workDir, JobResultsFile))
@@ -232,6 +247,15 @@ func (s Slurm) collect(workDir string, job Job) int {
 		}
 	}
 	return len(rs)
+}
+
+// JobEngine is the engine a job runs: the sim, standing in for the sweep's
+// engine as on the coordinator, or the engine get returns for spec.Engine.
+func JobEngine(spec JobSpec, get func(string) (engine.Engine, error)) (engine.Engine, error) {
+	if spec.TimeScale != "" || spec.Engine == "sim" {
+		return sim.Engine{TimeScale: spec.TimeScale, StandingIn: spec.StandingIn}, nil
+	}
+	return get(spec.Engine)
 }
 
 // RunJob is the job side: it runs spec on this node with the local executor,

@@ -1,10 +1,19 @@
 package executor
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/engine/sim"
+	"github.com/servesweep/servesweep/internal/engine/vllm"
 	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/results"
 )
 
 func TestSlurmScript(t *testing.T) {
@@ -32,5 +41,46 @@ func TestSlurmScript(t *testing.T) {
 	}
 	if Nodes(two) != 2 || Nodes(one) != 1 {
 		t.Fatal("Nodes")
+	}
+}
+
+// TestSlurmJobKeepsTheStandIn: a dry run of engine: vllm through Slurm writes
+// the stand-in into job.json, and the job side builds the sim that speaks
+// vLLM's protocol to the vLLM client (it used to build a plain sim and
+// measure the vLLM sweep through the SGLang client).
+func TestSlurmJobKeepsTheStandIn(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no sbatch: Execute fails after writing the spec
+	dir := t.TempDir()
+	cfg := plan.Config{ID: "m--TP1", GPUs: 1, Engine: "vllm", Cases: []plan.Case{{BatchSize: 1, InputLen: 8, OutputLen: 8}}}
+	var got []results.Result
+	rec := Slurm{Self: "/bin/servesweep", EngineTimeScale: "0.1"}.Execute(context.Background(), Job{RunID: "r", Config: cfg, Dir: dir,
+		Engine: sim.Engine{StandingIn: "vllm", TimeScale: "0.1"}, Emit: func(r results.Result) error { got = append(got, r); return nil }})
+	if rec.Status != results.StatusFailed || !strings.Contains(rec.Error, "sbatch") || len(got) != 1 {
+		t.Fatalf("without sbatch: %+v %+v", rec, got)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, cfg.ID, JobSpecFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec JobSpec
+	if err := json.Unmarshal(b, &spec); err != nil || spec.Engine != "sim" || spec.StandingIn != "vllm" || spec.TimeScale != "0.1" {
+		t.Fatalf("job.json: %v %s", err, b)
+	}
+	noGet := func(name string) (engine.Engine, error) { return nil, fmt.Errorf("asked for %s", name) }
+	eng, err := JobEngine(spec, noGet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := eng.NewClient("http://127.0.0.1:1", engine.ClientConfig{}).(*vllm.Client); !ok || !eng.Simulated() {
+		t.Fatalf("the job's engine %#v must be the sim with the vLLM client", eng)
+	}
+	// Without a stand-in (engine: sim itself) the sim keeps SGLang's client;
+	// a real engine comes from get.
+	spec.StandingIn = ""
+	if eng, _ := JobEngine(spec, noGet); eng.(sim.Engine).StandingIn != "" {
+		t.Fatalf("%#v", eng)
+	}
+	if _, err := JobEngine(JobSpec{Engine: "vllm"}, noGet); err == nil || err.Error() != "asked for vllm" {
+		t.Fatalf("a real engine comes from get: %v", err)
 	}
 }

@@ -7,15 +7,14 @@ package load
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/proc"
-	"github.com/servesweep/servesweep/internal/stats"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
 
@@ -58,13 +57,6 @@ type Result struct {
 	EndedAt           time.Time         `json:"ended_at"`
 }
 
-type request struct {
-	ttft, e2e time.Duration
-	gaps      []time.Duration
-	tokens    int
-	err       error
-}
-
 // Run runs one profile with prompts of inLen tokens asking for outLen tokens.
 func Run(ctx context.Context, c engine.Client, p sweep.LoadProfile, inLen, outLen int, slo *sweep.SLO, cores int, timeScale float64) Result {
 	if timeScale <= 0 {
@@ -79,10 +71,7 @@ func Run(ctx context.Context, c engine.Client, p sweep.LoadProfile, inLen, outLe
 		r := request{err: err}
 		if err == nil && len(s.Arrivals) == 1 && len(s.Arrivals[0]) > 0 {
 			arr := s.Arrivals[0]
-			r.ttft, r.e2e, r.tokens = arr[0].At, s.End, s.Output[0]
-			for i := 1; i < len(arr); i++ {
-				r.gaps = append(r.gaps, arr[i].At-arr[i-1].At)
-			}
+			r.ttft, r.e2e, r.tokens, r.gaps = arr[0].At, s.End, s.Output[0], tokenGaps(arr)
 		}
 		mu.Lock()
 		reqs = append(reqs, r)
@@ -142,49 +131,14 @@ func Run(ctx context.Context, c engine.Client, p sweep.LoadProfile, inLen, outLe
 	res.DurationS = wall.Seconds() / timeScale
 	res.ClientCPUPct = 100 * cpu.Seconds() / wall.Seconds() / float64(max(1, cores))
 	res.ClientSaturated = res.ClientCPUPct >= SaturationPct
-	var ttft, itl, tpot, e2e []float64
-	tokens, good := 0, 0
-	ms := func(d time.Duration) float64 { return float64(d) / 1e6 / timeScale }
-	for _, r := range reqs {
-		if r.err != nil {
-			res.Failed++
-			if res.FirstError == "" {
-				res.FirstError = r.err.Error()
-			}
-			continue
-		}
-		res.Completed++
-		tokens += r.tokens
-		ttft = append(ttft, ms(r.ttft))
-		e2e = append(e2e, ms(r.e2e))
-		for _, g := range r.gaps {
-			itl = append(itl, ms(g))
-		}
-		t := 0.0
-		if r.tokens > 1 {
-			t = ms(r.e2e-r.ttft) / float64(r.tokens-1)
-			tpot = append(tpot, t)
-		}
-		if slo != nil && (slo.TTFTMs == 0 || ms(r.ttft) <= slo.TTFTMs) && (slo.ITLMs == 0 || t <= slo.ITLMs) {
-			good++
-		}
-	}
-	res.TTFTMs, res.ITLMs, res.TPOTMs, res.E2EMs = pct(ttft), pct(itl), pct(tpot), pct(e2e)
-	if res.DurationS > 0 {
-		res.RequestThroughput = float64(res.Completed) / res.DurationS
-		res.OutputThroughput = float64(tokens) / res.DurationS
-		if slo != nil {
-			g := float64(good) / res.DurationS
-			res.Goodput = &g
-		}
-	}
+	summarize(&res, reqs, slo, timeScale)
 	return res
 }
 
-func pct(xs []float64) Percentiles {
-	if len(xs) == 0 {
-		return Percentiles{}
+// ProfileLabel names a load profile: "concurrency 8" or "rate 4/s poisson".
+func ProfileLabel(p sweep.LoadProfile) string {
+	if p.Concurrency > 0 {
+		return fmt.Sprintf("concurrency %d", p.Concurrency)
 	}
-	sort.Float64s(xs)
-	return Percentiles{P50: stats.Percentile(xs, 50), P90: stats.Percentile(xs, 90), P99: stats.Percentile(xs, 99)}
+	return fmt.Sprintf("rate %g/s %s", p.Rate, p.Arrival)
 }

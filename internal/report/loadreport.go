@@ -5,10 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/rundir"
+	"github.com/servesweep/servesweep/internal/sweep"
 )
 
 func (r *Report) readLoad(dir string) {
@@ -41,7 +41,7 @@ func (r *Report) loadMarkdown(b *strings.Builder) {
 			saturated++
 		}
 		fmt.Fprintf(b, "| %s | %d/%d | %d/%d | %.2f | %.1f | %.1f / %.1f / %.1f | %.2f / %.2f / %.2f | %.2f | %.0f / %.0f | %s | %s |\n",
-			executor.ProfileLabel(l.Profile), l.InputLen, l.OutputLen, l.Completed, l.Failed, l.RequestThroughput, l.OutputThroughput,
+			load.ProfileLabel(l.Profile), l.InputLen, l.OutputLen, l.Completed, l.Failed, l.RequestThroughput, l.OutputThroughput,
 			l.TTFTMs.P50, l.TTFTMs.P90, l.TTFTMs.P99, l.ITLMs.P50, l.ITLMs.P90, l.ITLMs.P99, l.TPOTMs.P50, l.E2EMs.P50, l.E2EMs.P99, good, cpu)
 	}
 	b.WriteString("\n")
@@ -49,6 +49,29 @@ func (r *Report) loadMarkdown(b *strings.Builder) {
 		fmt.Fprintf(b, "⚠ In %d load result(s) the client used ≥ %.0f%% of the machine's CPU: the client, not the server, may have set those numbers (check with `servesweep selftest`).\n\n", saturated, load.SaturationPct)
 	}
 	if len(r.Load) > 0 && r.Load[0].SLO != nil {
-		fmt.Fprintf(b, "Goodput counts requests with TTFT ≤ %.0f ms and TPOT ≤ %.0f ms per second.\n\n", r.Load[0].SLO.TTFTMs, r.Load[0].SLO.ITLMs)
+		if bounds := sloBounds(r.Load[0].SLO); bounds != "" {
+			fmt.Fprintf(b, "Goodput counts requests per second with %s.\n\n", bounds)
+		}
 	}
+}
+
+// sloBounds names the bounds an SLO sets, as the goodput compares them.
+func sloBounds(s *sweep.SLO) string {
+	var parts []string
+	if s.TTFTMs > 0 {
+		parts = append(parts, fmt.Sprintf("TTFT ≤ %g ms", s.TTFTMs))
+	}
+	if s.ITLMs > 0 {
+		parts = append(parts, fmt.Sprintf("every inter-token latency ≤ %g ms", s.ITLMs))
+	}
+	if s.TPOTMs > 0 {
+		parts = append(parts, fmt.Sprintf("TPOT ≤ %g ms", s.TPOTMs))
+	}
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }

@@ -24,11 +24,11 @@ func (r *Report) Markdown(w io.Writer) error {
 	if r.Summary.Simulated {
 		b.WriteString("> **Simulated results** (dry run / `sim` engine): every number below comes from servesweep's simulated server, not a real engine.\n\n")
 	}
-	sched := r.Meta.Schedule
-	if sched == "" {
-		sched = "exclusive"
+	sched := r.Meta.ScheduleLabel()
+	if len(r.Meta.EarlierSchedules) > 0 {
+		sched += "; resumed, earlier parts ran " + strings.Join(r.Meta.EarlierSchedules, ", ")
 	}
-	fmt.Fprintf(b, "Engine `%s`, schedule `%s` (one configuration at a time), %d configurations.\n\n", r.Meta.Engine, sched, len(r.Configs))
+	fmt.Fprintf(b, "Engine `%s`, schedule: %s, %d configurations.\n\n", r.Meta.Engine, sched, len(r.Configs))
 	for _, c := range r.Configs {
 		fmt.Fprintf(b, "### %s (%s) [%s]\n", c.Model, c.Variant, r.Meta.GPULabel)
 		b.WriteString(TableHeader)

@@ -52,6 +52,35 @@ type Meta struct {
 	// Fingerprint identifies the sweep that ran here (see Fingerprint); a
 	// `--resume` with a sweep of another fingerprint is refused.
 	Fingerprint string `json:"sweep_fingerprint,omitempty"`
+	// Schedule (above) is exclusive (one configuration at a time), packed
+	// (several at once on disjoint sets of ScheduleGPUs GPUs), cluster (each
+	// a Slurm batch job, up to MaxJobs at once) or external server.
+	ScheduleGPUs int `json:"schedule_gpus,omitempty"`
+	MaxJobs      int `json:"max_jobs,omitempty"`
+	// EarlierSchedules name, as ScheduleLabel does, the schedules of earlier
+	// parts of a resumed run that ran another way.
+	EarlierSchedules []string `json:"earlier_schedules,omitempty"`
+}
+
+// ScheduleLabel says how the configurations ran, for the report.
+func (m Meta) ScheduleLabel() string {
+	switch m.Schedule {
+	case "", "exclusive":
+		return "exclusive (one configuration at a time)"
+	case "packed":
+		if m.ScheduleGPUs > 0 {
+			return fmt.Sprintf("packed on %d GPUs (several configurations at once on disjoint GPU sets)", m.ScheduleGPUs)
+		}
+		return "packed (several configurations at once on disjoint GPU sets)"
+	case "cluster":
+		if m.MaxJobs > 0 {
+			return fmt.Sprintf("Slurm (each configuration a batch job, up to %d at once)", m.MaxJobs)
+		}
+		return "Slurm (each configuration a batch job)"
+	case "external server":
+		return "external server (a server servesweep did not launch)"
+	}
+	return m.Schedule
 }
 
 // ReadMeta reads dir's run.json.

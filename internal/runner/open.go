@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/bench"
@@ -98,13 +99,25 @@ func (s *sweepRun) loadMeta() error {
 		meta.Configs = mergeConfigs(meta.Configs, o.Configs)
 	}
 	meta.Fingerprint = fp
-	if o.Packed {
-		meta.Schedule = "packed"
-	} else if o.Concurrent > 1 {
-		meta.Schedule = "cluster"
-	}
+	setSchedule(meta, o)
 	s.meta = meta
 	return rundir.WriteMeta(o.Dir, meta)
+}
+
+// setSchedule records how this run schedules its configurations; a resumed
+// run that ran another way before keeps that in EarlierSchedules.
+func setSchedule(meta *rundir.Meta, o Options) {
+	before := meta.ScheduleLabel()
+	meta.Schedule, meta.ScheduleGPUs, meta.MaxJobs = "exclusive", 0, 0
+	switch {
+	case o.Concurrent > 0:
+		meta.Schedule, meta.MaxJobs = "cluster", o.Concurrent
+	case o.Packed:
+		meta.Schedule, meta.ScheduleGPUs = "packed", o.GPUs
+	}
+	if o.Resume && before != meta.ScheduleLabel() && !slices.Contains(meta.EarlierSchedules, before) {
+		meta.EarlierSchedules = append(meta.EarlierSchedules, before)
+	}
 }
 
 // fingerprintSettings are the sweep-wide settings that change what is measured.

@@ -47,6 +47,7 @@ var floatLimits = map[string]float64{
 	"rate":           1e6,
 	"ttft_ms":        MaxDuration.Seconds() * 1e3,
 	"itl_ms":         MaxDuration.Seconds() * 1e3,
+	"tpot_ms":        MaxDuration.Seconds() * 1e3,
 }
 
 // checkInt rejects v above the limit of key.

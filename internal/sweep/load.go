@@ -577,16 +577,19 @@ func (p *parser) load(n *yaml.Node) ([]LoadProfile, error) {
 
 func (p *parser) slo(n *yaml.Node) (*SLO, error) {
 	s := &SLO{}
-	err := p.fields(n, "slo", []string{"ttft_ms", "itl_ms"}, func(key string, k, v *yaml.Node) error {
+	err := p.fields(n, "slo", []string{"ttft_ms", "itl_ms", "tpot_ms"}, func(key string, k, v *yaml.Node) error {
 		var err error
 		var f float64
 		if f, err = p.float(v, key); err == nil && f <= 0 {
 			err = p.errAt(v, "%s must be positive", key)
 		}
-		if key == "ttft_ms" {
+		switch key {
+		case "ttft_ms":
 			s.TTFTMs = f
-		} else {
+		case "itl_ms":
 			s.ITLMs = f
+		default:
+			s.TPOTMs = f
 		}
 		return err
 	})

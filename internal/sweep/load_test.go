@@ -149,3 +149,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestSLOKeys: itl_ms and tpot_ms are distinct bounds; a bad one is one line.
+func TestSLOKeys(t *testing.T) {
+	f, err := Parse("s.yaml", []byte("engine: sglang\nslo: {ttft_ms: 500, itl_ms: 80, tpot_ms: 30}\nmodels:\n  m: {path: a}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *f.SLO != (SLO{TTFTMs: 500, ITLMs: 80, TPOTMs: 30}) {
+		t.Fatalf("slo %+v", *f.SLO)
+	}
+	for src, want := range map[string]string{
+		"slo: {tpot_ms: 0}":    "s.yaml:2:16: tpot_ms must be positive",
+		"slo: {tpot_ms: 1e99}": "s.yaml:2:16: tpot_ms must be at most",
+		"slo: {tpot: 30}":      `s.yaml:2:7: unknown key "tpot" in slo; known keys: ttft_ms, itl_ms, tpot_ms`,
+	} {
+		_, err := Parse("s.yaml", []byte("engine: sglang\n"+src+"\nmodels:\n  m: {path: a}\n"))
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: error %v, want %s", src, err, want)
+		}
+	}
+}

@@ -159,10 +159,14 @@ type LoadProfile struct {
 	Duration    time.Duration `json:"duration_ns,omitempty"`
 }
 
-// SLO are latency objectives for goodput.
+// SLO are latency objectives for goodput, each checked per request (0: unset):
+// TTFTMs bounds the time to first token, ITLMs every per-token inter-token
+// latency of the stream (its worst gap), TPOTMs the time per output token
+// after the first (the request's mean gap).
 type SLO struct {
 	TTFTMs float64 `json:"ttft_ms,omitempty"`
 	ITLMs  float64 `json:"itl_ms,omitempty"`
+	TPOTMs float64 `json:"tpot_ms,omitempty"`
 }
 
 // SlurmOptions are the sbatch settings of the slurm executor.
