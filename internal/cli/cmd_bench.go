@@ -11,7 +11,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/engines"
+	"github.com/servesweep/servesweep/internal/engine/registry"
 	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
@@ -76,7 +76,7 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 	if o.Prompts != "" && o.Prompts != bench.PromptsText && o.Prompts != bench.PromptsRandomIDs {
 		return usagef("--prompts must be text or random-ids, got %q", o.Prompts)
 	}
-	eng, err := engines.Get(o.Engine)
+	eng, err := registry.Get(o.Engine)
 	if err != nil {
 		return usageError{err}
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/engines"
+	"github.com/servesweep/servesweep/internal/engine/registry"
 	"github.com/servesweep/servesweep/internal/history"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/preflight"
@@ -72,7 +72,7 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 	var eng engine.Engine
 	if engineFor != nil {
 		eng = engineFor(f)
-	} else if eng, err = engines.Get(f.Engine); err != nil {
+	} else if eng, err = registry.Get(f.Engine); err != nil {
 		return nil, nil, nil, usageError{err}
 	}
 	hw, err := pre.resolveHardware(f)
@@ -158,7 +158,8 @@ func estimate(env Env, o planOptions, f *sweep.File, cfgs []plan.Config) Estimat
 		for _, k := range c.Cases {
 			cases = append(cases, schedule.CaseShape{BatchSize: k.BatchSize, InputLen: k.InputLen, OutputLen: k.OutputLen})
 		}
-		exp := schedule.Expected(c.Engine, cases, f.Profile, f.Warmup, f.Repeats, 0, caseS)
+		launch, _ := engineTraits(c.Engine)
+		exp := schedule.Expected(launch, cases, f.Profile, f.Warmup, f.Repeats, 0, caseS)
 		e.Expected[c.ID] = exp
 		items = append(items, schedule.Item{ID: c.ID, GPUs: max(1, c.GPUs), Expected: exp})
 	}

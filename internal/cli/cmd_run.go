@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/engine/registry"
 	"github.com/servesweep/servesweep/internal/engine/sim"
-	"github.com/servesweep/servesweep/internal/engines"
 	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/history"
 	"github.com/servesweep/servesweep/internal/plan"
@@ -130,7 +130,7 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 		File: f, Configs: cfgs, Engine: eng, Executor: localExecutor(ctx, env, o, eng), Dir: dir,
 		Resume: o.Resume != "", ResumeAnyway: o.ResumeAnyway, DryRun: o.DryRun, Log: env.Stderr, Force: o.Force,
 	}
-	if !o.DryRun && eng.Name() != "sim" {
+	if !o.DryRun && !engine.TraitsOf(eng).NoPrefetch {
 		off := env.Getenv("HF_HUB_OFFLINE")
 		ropts.Prefetch = &prefetch.Prefetcher{Offline: off == "1" || off == "true"}
 	}
@@ -267,8 +267,11 @@ func expectedSeconds(f *sweep.File, c plan.Config, timeScale float64) float64 {
 	for _, k := range c.Cases {
 		cases = append(cases, schedule.CaseShape{BatchSize: k.BatchSize, InputLen: k.InputLen, OutputLen: k.OutputLen})
 	}
-	engine := c.Engine
-	return schedule.Expected(engine, cases, f.Profile, f.Warmup, f.Repeats, timeScale, 0)
+	launch, simulated := engineTraits(c.Engine)
+	if !simulated {
+		timeScale = 0
+	}
+	return schedule.Expected(launch, cases, f.Profile, f.Warmup, f.Repeats, timeScale, 0)
 }
 
 func newSlurmJobCmd(env Env) *cobra.Command {
@@ -286,7 +289,7 @@ func newSlurmJobCmd(env Env) *cobra.Command {
 			if err := json.Unmarshal(b, &spec); err != nil {
 				return err
 			}
-			eng, err := executor.JobEngine(spec, engines.Get)
+			eng, err := executor.JobEngine(spec, registry.Get)
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/engines"
+	"github.com/servesweep/servesweep/internal/engine/registry"
 	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/gpu"
 	"github.com/servesweep/servesweep/internal/hardware"
@@ -131,13 +131,13 @@ func (o preflightOptions) engineVersion(ctx context.Context, f *sweep.File) pref
 		ev.Raw, ev.Source = o.EngineVersion, "--engine-version"
 		return ev
 	}
-	if f.Engine == "sim" {
-		ev.Source = "the sim engine stands in for SGLang"
-		return ev
-	}
-	eng, err := engines.Get(f.Engine)
+	eng, err := registry.Get(f.Engine)
 	if err != nil {
 		ev.Source = err.Error()
+		return ev
+	}
+	if s, ok := eng.(engine.StandIn); ok {
+		ev.Source = "the " + f.Engine + " engine stands in for " + s.StandsInFor()
 		return ev
 	}
 	d, ok := eng.(engine.VersionDetector)
@@ -174,3 +174,12 @@ var detectVersion = func() func(ctx context.Context, d engine.VersionDetector, l
 		return v, err
 	}
 }()
+
+// engineTraits returns an engine's launch time and whether it is simulated.
+func engineTraits(name string) (launchSeconds float64, simulated bool) {
+	eng, err := registry.Get(name)
+	if err != nil {
+		return engine.TraitsOf(nil).LaunchSeconds, false
+	}
+	return engine.TraitsOf(eng).LaunchSeconds, eng.Simulated()
+}

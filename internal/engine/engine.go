@@ -201,3 +201,37 @@ func IntFlag(args []string, def int, flags ...string) int {
 type StandIn interface {
 	StandsInFor() string
 }
+
+// Traits is what the rest of servesweep asks of an engine instead of testing
+// its name.
+type Traits struct {
+	// LaunchSeconds is a typical launch-to-ready time, for schedule estimates
+	// before history refines them.
+	LaunchSeconds float64
+	// NoTP says the engine has no tensor parallelism (Ollama): TP is left out of
+	// a configuration's display name.
+	NoTP bool
+	// NoPrefetch says servesweep must not fetch the model from the Hugging Face
+	// Hub before launch (the engine pulls or creates its own models).
+	NoPrefetch bool
+}
+
+// Describer is implemented by engines that describe their traits.
+type Describer interface {
+	Traits() Traits
+}
+
+// TraitsOf returns e's traits (defaults: a five-minute launch, TP shown, models prefetched).
+func TraitsOf(e Engine) Traits {
+	if d, ok := e.(Describer); ok {
+		return d.Traits()
+	}
+	return Traits{LaunchSeconds: 300}
+}
+
+// Case is one benchmark case: batch size, input and output length.
+type Case struct {
+	BatchSize int `json:"batch_size"`
+	InputLen  int `json:"input_len"`
+	OutputLen int `json:"output_len"`
+}

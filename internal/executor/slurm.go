@@ -252,10 +252,14 @@ func (s Slurm) collect(workDir string, job Job) int {
 // JobEngine is the engine a job runs: the sim, standing in for the sweep's
 // engine as on the coordinator, or the engine get returns for spec.Engine.
 func JobEngine(spec JobSpec, get func(string) (engine.Engine, error)) (engine.Engine, error) {
-	if spec.TimeScale != "" || spec.Engine == "sim" {
+	if spec.TimeScale != "" {
 		return sim.Engine{TimeScale: spec.TimeScale, StandingIn: spec.StandingIn}, nil
 	}
-	return get(spec.Engine)
+	e, err := get(spec.Engine)
+	if err == nil && e.Simulated() {
+		return sim.Engine{StandingIn: spec.StandingIn}, nil
+	}
+	return e, err
 }
 
 // RunJob is the job side: it runs spec on this node with the local executor,

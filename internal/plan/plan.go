@@ -12,12 +12,9 @@ import (
 	"github.com/servesweep/servesweep/internal/sweep"
 )
 
-// Case is one benchmark case of a configuration.
-type Case struct {
-	BatchSize int `json:"batch_size"`
-	InputLen  int `json:"input_len"`
-	OutputLen int `json:"output_len"`
-}
+// Case is one benchmark case of a configuration (defined by package engine so
+// engines can name cases without importing plan).
+type Case = engine.Case
 
 // Config is one server configuration: one launch of one engine with one set of flags.
 type Config struct {

@@ -12,8 +12,8 @@ import (
 	"fmt"
 
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/engine/registry"
 	"github.com/servesweep/servesweep/internal/engine/rules"
-	"github.com/servesweep/servesweep/internal/engines"
 	"github.com/servesweep/servesweep/internal/hardware"
 	"github.com/servesweep/servesweep/internal/modelinfo"
 	"github.com/servesweep/servesweep/internal/plan"
@@ -86,7 +86,7 @@ func Check(cfg plan.Config, info *modelinfo.Info, infoErr error, hw *Hardware, v
 // ruleEngine is the engine whose rules apply: the sweep's engine, or the one a
 // stand-in (the sim) stands for.
 func ruleEngine(name string) engine.Engine {
-	eng, err := engines.Get(name)
+	eng, err := registry.Get(name)
 	if err != nil {
 		return unknownEngine{name: name}
 	}

@@ -147,4 +147,3 @@ func TestMemoryFitOnResolvedHardware(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
-

@@ -6,6 +6,8 @@ package report
 
 import (
 	"fmt"
+	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/engine/registry"
 	"math"
 	"sort"
 	"strings"
@@ -217,7 +219,7 @@ func Display(c plan.Config) string {
 		return strings.ReplaceAll(c.Variant, "_", " + ")
 	}
 	var parts []string
-	if c.Engine != "ollama" || c.TP > 1 {
+	if c.TP > 1 || !noTP(c.Engine) {
 		parts = append(parts, fmt.Sprintf("TP%d", c.TP))
 	}
 	if c.MoEBackend != "" {
@@ -285,4 +287,10 @@ func rank(cfgs []ConfigReport) []ModelRanking {
 		}
 	}
 	return out
+}
+
+// noTP reports whether an engine has no tensor parallelism to name (Ollama).
+func noTP(name string) bool {
+	eng, err := registry.Get(name)
+	return err == nil && engine.TraitsOf(eng).NoTP
 }

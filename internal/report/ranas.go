@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/engines"
+	"github.com/servesweep/servesweep/internal/engine/registry"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
 )
@@ -28,7 +28,7 @@ func ranAs(c plan.Config, s *results.Server) *RanAs {
 	if s == nil || len(s.Effective) == 0 {
 		return nil
 	}
-	eng, err := engines.Get(c.Engine)
+	eng, err := registry.Get(c.Engine)
 	if err != nil {
 		return nil
 	}

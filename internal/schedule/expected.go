@@ -1,19 +1,14 @@
 package schedule
 
-// Defaults for expected durations, in seconds, before history refines them.
-var launchSeconds = map[string]float64{"sglang": 300, "vllm": 300, "ollama": 5, "sim": 2}
-
 // CaseShape is what an estimate needs of a benchmark case.
 type CaseShape struct{ BatchSize, InputLen, OutputLen int }
 
 // Expected estimates one configuration's wall time: launch, warmup, every
 // case (prefill at ~20k tok/s, decode at ~20 ms per step, doubled when
-// profiling), and repeats. caseSeconds > 0 replaces the per-case model (history).
-func Expected(engine string, cases []CaseShape, profile, warmup bool, repeats int, timeScale, caseSeconds float64) float64 {
-	launch, ok := launchSeconds[engine]
-	if !ok {
-		launch = 300
-	}
+// profiling), and repeats. launch is the engine's typical launch time;
+// caseSeconds > 0 replaces the per-case model (history); timeScale > 0 scales
+// a simulated run.
+func Expected(launch float64, cases []CaseShape, profile, warmup bool, repeats int, timeScale, caseSeconds float64) float64 {
 	t := launch
 	if warmup {
 		t += 10
@@ -29,7 +24,7 @@ func Expected(engine string, cases []CaseShape, profile, warmup bool, repeats in
 		}
 		t += one * n
 	}
-	if timeScale > 0 && engine == "sim" {
+	if timeScale > 0 {
 		t *= timeScale
 	}
 	return t + 5 // stop and GPU release

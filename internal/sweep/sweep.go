@@ -5,10 +5,12 @@
 // a sweep file fails in milliseconds instead of hours into a run.
 package sweep
 
+import "github.com/servesweep/servesweep/internal/engine/registry"
+
 import "time"
 
-// Engines lists the engine names a sweep file may use.
-var Engines = []string{"sglang", "vllm", "sim", "ollama"}
+// Engines lists the engine names a sweep file may use (the engine registry's).
+var Engines = registry.Names()
 
 // File is a parsed, validated sweep file.
 type File struct {

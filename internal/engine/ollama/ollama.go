@@ -15,7 +15,6 @@ import (
 	"strconv"
 
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/plan"
 )
 
 // Engine launches Ollama servers.
@@ -59,8 +58,8 @@ func (Engine) VariantPrefix(tp int, backend string) string {
 
 // WarmupCase loads the model with the configuration's context size and a short
 // output, instead of SGLang's batch-16 warmup that Ollama would queue.
-func (Engine) WarmupCase(cases []plan.Case) plan.Case {
-	w := plan.Case{BatchSize: 1, InputLen: 32, OutputLen: 8}
+func (Engine) WarmupCase(cases []engine.Case) engine.Case {
+	w := engine.Case{BatchSize: 1, InputLen: 32, OutputLen: 8}
 	if len(cases) > 0 {
 		w.InputLen = min(cases[0].InputLen, 256)
 	}

@@ -83,3 +83,6 @@ func (e Engine) StandsInFor() string {
 	}
 	return "sglang"
 }
+
+// Traits implements engine.Describer: the sim starts in a moment and needs no model files.
+func (Engine) Traits() engine.Traits { return engine.Traits{LaunchSeconds: 2, NoPrefetch: true} }
