@@ -85,7 +85,7 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 	for _, bs := range f.BatchSizes {
 		for _, il := range f.InputLens {
 			for _, ol := range f.OutputLens {
-				cases = append(cases, Case{bs, il, ol})
+				cases = append(cases, Case{BatchSize: bs, InputLen: il, OutputLen: ol})
 			}
 		}
 	}

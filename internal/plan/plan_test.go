@@ -42,7 +42,7 @@ func TestSeedPlan(t *testing.T) {
 			t.Fatalf("duplicate id %s", c.ID)
 		}
 		ids[c.ID] = true
-		if len(c.Cases) != 1 || c.Cases[0] != (Case{1, 4096, 512}) {
+		if len(c.Cases) != 1 || c.Cases[0] != (Case{BatchSize: 1, InputLen: 4096, OutputLen: 512}) {
 			t.Fatalf("%s: cases %v, want bs1/4096/512", c.ID, c.Cases)
 		}
 		if c.GPUs != c.TP {
