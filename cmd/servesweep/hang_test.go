@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -136,11 +137,31 @@ func waitExit(t *testing.T, cmd *exec.Cmd, d time.Duration, what string, out *by
 		}
 		return 0
 	case <-time.After(d):
+		killChildren(cmd.Process.Pid) // servers it launched would outlive it
 		cmd.Process.Kill()
 		<-done
 		t.Fatalf("%s: servesweep still running after %s (hung); output:\n%s", what, d, out)
 	}
 	return -1
+}
+
+// killChildren kills the child processes of pid, each with its process group
+// when it leads one (servers are launched in their own group).
+func killChildren(pid int) {
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		for _, field := range strings.Fields(string(b)) {
+			var c int
+			if _, err := fmt.Sscan(field, &c); err != nil || c <= 1 {
+				continue
+			}
+			if g, err := syscall.Getpgid(c); err == nil && g == c {
+				syscall.Kill(-c, syscall.SIGKILL)
+			}
+			syscall.Kill(c, syscall.SIGKILL)
+		}
+	}
 }
 
 // Row 7: a /server_info that stops answering after a case was measured.
