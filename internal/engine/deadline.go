@@ -41,7 +41,11 @@ type TimeoutError struct {
 }
 
 func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("%s did not answer within %s", e.What, e.After)
+	after := e.After.String()
+	if e.After >= time.Second && e.After%time.Second == 0 {
+		after = fmt.Sprintf("%ds", e.After/time.Second) // 60s, not 1m0s
+	}
+	return fmt.Sprintf("%s did not answer within %s", e.What, after)
 }
 
 // controlCapKey holds the cap WithControlCap sets.

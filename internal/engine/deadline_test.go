@@ -45,6 +45,9 @@ func TestCallTimesOutWithClearError(t *testing.T) {
 	if d := time.Since(t0); d > 2*time.Second {
 		t.Fatalf("took %s", d)
 	}
+	if (&TimeoutError{What: "/start_profile", After: ProfileTimeout}).Error() != "/start_profile did not answer within 60s" {
+		t.Fatal("message")
+	}
 	if Bound(context.Background(), FlushTimeout) != 30*time.Second || Bound(ctx, InfoTimeout) != 200*time.Millisecond {
 		t.Fatal("bounds")
 	}
