@@ -14,7 +14,7 @@ import (
 
 // fakeSGLang serves /health, /server_info with the given time scale, and a
 // /generate answer written by gen.
-func fakeSGLang(timeScale string, gen func(w http.ResponseWriter)) *httptest.Server {
+func fakeSGLangServer(timeScale string, gen func(w http.ResponseWriter)) *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		switch r.URL.Path {
@@ -69,9 +69,9 @@ func TestImplausibleServersFailClearly(t *testing.T) {
 	cases := []struct {
 		name, engine, url, status, want string
 	}{
-		{"tiny time scale", "sglang", fakeSGLang("5e-324", sseStream(8)).URL, "failed", "sim_time_scale 5e-324"},
-		{"negative prompt tokens", "sglang", fakeSGLang("0", sseStream(-5)).URL, "failed", "prompt_tokens -5"},
-		{"html page", "sglang", fakeSGLang("0", func(w http.ResponseWriter) {
+		{"tiny time scale", "sglang", fakeSGLangServer("5e-324", sseStream(8)).URL, "failed", "sim_time_scale 5e-324"},
+		{"negative prompt tokens", "sglang", fakeSGLangServer("0", sseStream(-5)).URL, "failed", "prompt_tokens -5"},
+		{"html page", "sglang", fakeSGLangServer("0", func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			io.WriteString(w, "<html><body>Sign in to continue</body></html>")
 		}).URL, "failed", "not an event stream (text/html)"},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -65,6 +64,8 @@ type Session struct {
 	// lastCPUPct is this process's CPU use during the last request, in % of all cores.
 	lastCPUPct float64
 	curRepeat  int
+	// infoStuck is set once /server_info did not answer in time.
+	infoStuck bool
 }
 
 // ErrServerDied marks a failure caused by the server process exiting.
@@ -75,10 +76,14 @@ var ErrServerDied = errors.New("server died")
 // (the remaining cases are recorded as failed).
 func (s *Session) Run(ctx context.Context) error {
 	info, err := s.Client.ServerInfo(ctx)
+	var te *engine.TimeoutError
 	if err == nil {
 		s.info = info
 		s.Base.EngineVersion = info.Version
 		s.Base.SimTimeScale = info.TimeScale
+	} else if errors.As(err, &te) {
+		s.infoStuck = true
+		s.note("%s: %v; the engine version stays unknown", s.Config.ID, err)
 	}
 	s.setupPrompts(ctx)
 	if s.Settings.Warmup {
@@ -97,31 +102,34 @@ func (s *Session) Run(ctx context.Context) error {
 }
 
 // runCase measures one repetition of case i; profiling follows the first one.
+// A measurement that completed is recorded even when ctx ends meanwhile
+// (Ctrl-C while its profile or its /server_info read runs): nothing measured is lost.
 func (s *Session) runCase(ctx context.Context, i int, c plan.Case, rep int) error {
-	{
-		r := s.result(c)
-		r.Repeat, s.curRepeat = rep, rep
-		stream, err := s.measure(ctx, c)
+	r := s.result(c)
+	r.Repeat, s.curRepeat = rep, rep
+	stream, err := s.measure(ctx, c)
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err != nil {
-			if s.dead() {
-				return s.failRest(i, err)
-			}
-			s.fail(&r, results.KindRequestFailed, err)
-			return s.Emit(r)
+		if s.dead() {
+			return s.failRest(i, err)
 		}
-		s.fill(&r, c, stream)
-		if s.Settings.Profile && rep == 0 {
-			s.profile(ctx, c, &r)
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-		}
-		r.EndedAt = time.Now().UTC()
+		s.fail(&r, results.KindRequestFailed, err)
 		return s.Emit(r)
 	}
+	s.fill(ctx, &r, c, stream)
+	if s.Settings.Profile && rep == 0 && ctx.Err() == nil {
+		s.profile(ctx, c, &r)
+		if ctx.Err() != nil {
+			r.ProfileError = "no trace: interrupted while profiling"
+		}
+	}
+	r.EndedAt = time.Now().UTC()
+	if err := s.Emit(r); err != nil {
+		return err
+	}
+	return ctx.Err()
 }
 
 // Info is what the server said about itself at the start of the session.
@@ -194,35 +202,34 @@ func (s *Session) result(c plan.Case) results.Result {
 	return r
 }
 
-// measure flushes the cache and runs one case with fresh random prompts.
+// measure flushes the cache and runs one case with fresh random prompts,
+// bounded by request_timeout. A flush that does not answer (engine.FlushTimeout)
+// fails the case: the server is stuck, and the request would only wait too.
 func (s *Session) measure(ctx context.Context, c plan.Case) (*engine.Stream, error) {
-	if err := s.Client.Flush(ctx); err != nil && ctx.Err() == nil && !s.dead() {
-		fmt.Fprintf(os.Stderr, "servesweep: %s: cache flush failed: %v\n", s.Config.ID, err)
+	if err := s.Client.Flush(ctx); err != nil && ctx.Err() == nil {
+		var te *engine.TimeoutError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("cache flush failed: %w (the server is stuck; the request was not sent)", err)
+		}
+		if !s.dead() {
+			s.note("%s: cache flush failed: %v", s.Config.ID, err)
+		}
 	}
 	if s.prompts == nil {
 		s.prompts = &randomPrompter{}
 	}
 	prompts := s.prompts.Prompts(c.BatchSize, c.InputLen)
 	seed := s.prompts.Seed()
-	rctx := ctx
-	if s.Settings.RequestTimeout > 0 {
-		var cancel context.CancelFunc
-		rctx, cancel = context.WithTimeout(ctx, s.Settings.RequestTimeout)
-		defer cancel()
-	}
 	cpu0, t0 := proc.CPUTime(), time.Now()
-	stream, err := s.Client.Generate(rctx, engine.GenerateRequest{InputIDs: prompts, OutputLen: c.OutputLen, Temperature: 0})
+	stream, err := engine.GenerateWithin(ctx, s.Client, engine.GenerateRequest{InputIDs: prompts, OutputLen: c.OutputLen, Temperature: 0}, s.Settings.RequestTimeout)
 	s.lastCPUPct = 100 * (proc.CPUTime() - cpu0).Seconds() / time.Since(t0).Seconds() / float64(runtime.NumCPU())
 	if err == nil && stream != nil {
 		s.lastSeed = seed
 	}
-	if err != nil && rctx.Err() != nil && ctx.Err() == nil {
-		err = fmt.Errorf("request timed out after %s (request_timeout): %w", s.Settings.RequestTimeout, err)
-	}
 	return stream, err
 }
 
-func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
+func (s *Session) fill(ctx context.Context, r *results.Result, c plan.Case, st *engine.Stream) {
 	scale := s.info.TimeScale
 	m := Compute(c.BatchSize, c.InputLen, c.OutputLen, st, scale)
 	cost := Cost(m, s.Settings.GPUHourPrice, s.Config.GPUs)
@@ -240,9 +247,7 @@ func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
 	r.ClientCPUPct = s.lastCPUPct
 	acc := st.Spec
 	if acc == nil {
-		if info, err := s.Client.ServerInfo(context.Background()); err == nil {
-			acc = info.SpecAcceptLength
-		}
+		acc = s.acceptLength(ctx)
 	}
 	if acc != nil && *acc > 0 {
 		r.AccLength = acc
@@ -252,6 +257,24 @@ func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
 		crossCheck(r, m, st.Server)
 	}
 	checkPlausible(r, s.info)
+}
+
+// acceptLength asks the server for its speculative accept length, unless ctx
+// has ended or the server already failed to answer (engine.InfoTimeout each).
+func (s *Session) acceptLength(ctx context.Context) *float64 {
+	if ctx.Err() != nil || s.infoStuck {
+		return nil
+	}
+	info, err := s.Client.ServerInfo(ctx)
+	var te *engine.TimeoutError
+	if errors.As(err, &te) {
+		s.infoStuck = true
+		s.note("%s: %v; not asked again in this session", s.Config.ID, err)
+	}
+	if err != nil {
+		return nil
+	}
+	return info.SpecAcceptLength
 }
 
 // IsOOM reports whether a server log says it ran out of GPU memory.

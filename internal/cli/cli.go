@@ -60,9 +60,13 @@ func Main(args []string, env Env) int {
 	env.Stdout, env.Stderr = redact.Writer{W: env.Stdout}, redact.Writer{W: env.Stderr}
 	ctx, stop := interruptContext(env.Stderr)
 	defer stop()
+	ctx, err := withControlCap(ctx, env.Getenv)
+	if err != nil {
+		return exitCode(err, env.Stderr)
+	}
 	root := NewRoot(env)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err = root.ExecuteContext(ctx)
 	return exitCode(err, env.Stderr)
 }
 

@@ -35,6 +35,8 @@ type benchOptions struct {
 	GPULabel     string
 	Variant      string
 	Prompts      string
+	// RequestTimeout bounds each request (a sweep file's request_timeout).
+	RequestTimeout time.Duration
 }
 
 func newBenchCmd(env Env) *cobra.Command {
@@ -66,45 +68,22 @@ and report as run, without launching or stopping anything.`,
 	f.Float64Var(&o.GPUHourPrice, "gpu-hour-price", 2.0, "USD per GPU-hour")
 	f.StringVar(&o.GPULabel, "gpu-label", "", "label shown in table headers")
 	f.StringVar(&o.Variant, "variant", "", "variant name for the table header (default: bench)")
+	f.DurationVar(&o.RequestTimeout, "request-timeout", sweep.DefaultRequestTimeout, "longest a request may take before its case is recorded as failed (like a sweep file's request_timeout)")
 	return cmd
 }
 
 func runBench(ctx context.Context, env Env, o benchOptions) error {
-	if o.Engine == "" || o.URL == "" {
-		return usagef("bench needs --engine and --url (see servesweep bench --help)")
-	}
-	if o.Prompts != "" && o.Prompts != bench.PromptsText && o.Prompts != bench.PromptsRandomIDs {
-		return usagef("--prompts must be text or random-ids, got %q", o.Prompts)
-	}
-	eng, err := registry.Get(o.Engine)
+	eng, err := checkBench(o)
 	if err != nil {
-		return usageError{err}
-	}
-	u, err := url.Parse(o.URL)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return usagef("--url %q is not an http(s) URL like http://127.0.0.1:30000", o.URL)
-	}
-	for _, l := range [][]int{o.BatchSizes, o.InputLens} {
-		for _, v := range l {
-			if v < 1 {
-				return usagef("batch sizes and lengths must be at least 1")
-			}
-		}
-	}
-	for _, v := range o.OutputLens {
-		if v < 2 {
-			return usagef("--output-len must be at least 2 (output throughput needs a decode step)")
-		}
-	}
-	if err := benchLimits(o); err != nil {
 		return err
 	}
 	client := eng.NewClient(o.URL, engine.ClientConfig{ModelPath: o.Model, MaxContext: maxContext(o)})
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	err = client.Ready(rctx)
-	cancel()
+	err = client.Ready(ctx) // within engine.ReadyTimeout
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
 	if err != nil {
-		return exitError{code: ExitFailure, msg: fmt.Sprintf("cannot reach a ready %s server at %s (%v); is it running? start it or fix --url", o.Engine, o.URL, errors.Unwrap(err))}
+		return exitError{code: ExitFailure, msg: fmt.Sprintf("cannot reach a ready %s server at %s (%v); is it running? start it or fix --url", o.Engine, o.URL, err)}
 	}
 	info, _ := client.ServerInfo(ctx)
 	model := o.Model
@@ -115,18 +94,8 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 			model = o.URL
 		}
 	}
-	variant := o.Variant
-	if variant == "" {
-		variant = "bench"
-	}
-	cfg := plan.Config{ID: plan.ConfigID("bench", variant), ModelKey: "bench", Model: model, ModelName: model, Variant: variant, GPUs: o.GPUs, Engine: o.Engine}
-	for _, bs := range o.BatchSizes {
-		for _, il := range o.InputLens {
-			for _, ol := range o.OutputLens {
-				cfg.Cases = append(cfg.Cases, plan.Case{BatchSize: bs, InputLen: il, OutputLen: ol})
-			}
-		}
-	}
+	cfg := benchConfig(o, model)
+	variant := cfg.Variant
 	dir := o.Out
 	if dir == "" {
 		dir = filepath.Join("runs", "bench-"+time.Now().Format("20060102-150405"))
@@ -152,7 +121,7 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 	sess := &bench.Session{
 		Client: client, Config: cfg, TraceDir: filepath.Join(dir, cfg.ID, "traces"),
 		Settings: bench.Settings{Profile: o.Profile, ProfileSteps: sweep.DefaultProfileSteps, Warmup: o.Warmup, GPUHourPrice: o.GPUHourPrice, GPULabel: o.GPULabel,
-			RequestTimeout: 30 * time.Minute, Prompts: o.Prompts},
+			RequestTimeout: o.RequestTimeout, Prompts: o.Prompts},
 		FindTokenizer: executor.TokenizerFinder(nil),
 		Base: results.Result{RunID: runID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: model, ModelName: model, Variant: variant, Engine: o.Engine,
 			Simulated: eng.Simulated() || info.TimeScale > 0, GPUs: o.GPUs, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Host: hn},
@@ -178,6 +147,60 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 		return runErr
 	}
 	return nil
+}
+
+// checkBench checks bench's options and returns the engine asked for.
+func checkBench(o benchOptions) (engine.Engine, error) {
+	if o.Engine == "" || o.URL == "" {
+		return nil, usagef("bench needs --engine and --url (see servesweep bench --help)")
+	}
+	if o.Prompts != "" && o.Prompts != bench.PromptsText && o.Prompts != bench.PromptsRandomIDs {
+		return nil, usagef("--prompts must be text or random-ids, got %q", o.Prompts)
+	}
+	eng, err := registry.Get(o.Engine)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, usagef("--url %q is not an http(s) URL like http://127.0.0.1:30000", o.URL)
+	}
+	for _, l := range [][]int{o.BatchSizes, o.InputLens} {
+		for _, v := range l {
+			if v < 1 {
+				return nil, usagef("batch sizes and lengths must be at least 1")
+			}
+		}
+	}
+	for _, v := range o.OutputLens {
+		if v < 2 {
+			return nil, usagef("--output-len must be at least 2 (output throughput needs a decode step)")
+		}
+	}
+	if err := benchLimits(o); err != nil {
+		return nil, err
+	}
+	if err := requestTimeoutFlag(o.RequestTimeout); err != nil {
+		return nil, err
+	}
+	return eng, nil
+}
+
+// benchConfig is the configuration bench measures: every case of the options.
+func benchConfig(o benchOptions, model string) plan.Config {
+	variant := o.Variant
+	if variant == "" {
+		variant = "bench"
+	}
+	cfg := plan.Config{ID: plan.ConfigID("bench", variant), ModelKey: "bench", Model: model, ModelName: model, Variant: variant, GPUs: o.GPUs, Engine: o.Engine}
+	for _, bs := range o.BatchSizes {
+		for _, il := range o.InputLens {
+			for _, ol := range o.OutputLens {
+				cfg.Cases = append(cfg.Cases, plan.Case{BatchSize: bs, InputLen: il, OutputLen: ol})
+			}
+		}
+	}
+	return cfg
 }
 
 func maxContext(o benchOptions) int {

@@ -28,7 +28,9 @@ Simulation flags:
   --sim-spec-accept-length F  report a speculative accept length
   --sim-dense                 a model without experts (no MoE kernels in traces)
   --sim-fault KIND            crash-at-start | oom-at-start | never-ready |
-                              die-mid-stream | bad-stream | hang-on-stop
+                              die-mid-stream | bad-stream | hang-on-stop |
+                              hang-flush (/flush_cache stops answering) |
+                              hang-server-info (/server_info stops answering)
   --sim-fault-after N         the fault fires from the Nth /generate on (default 2)
   --sim-effective KEY=VALUE   report KEY as VALUE in /server_info: a rehearsed
                               fallback (moe_runner_backend=triton also runs and

@@ -155,7 +155,7 @@ type ServerTimings struct {
 
 // RequestError is a failed request; Kind distinguishes http, error events and malformed streams.
 type RequestError struct {
-	Kind string // "http", "error_event", "malformed", "incomplete", "connection"
+	Kind string // "http", "error_event", "malformed", "incomplete", "connection", "overrun"
 	Msg  string
 }
 

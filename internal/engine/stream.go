@@ -74,3 +74,44 @@ func isEventStream(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && (mt == "text/event-stream" || mt == "text/plain")
 }
+
+// OutputCap is the most completion tokens a request asked for outLen may
+// stream: past it the server ignores the output length (max_new_tokens,
+// max_tokens, num_predict), and the request is aborted instead of growing
+// the client's memory until request_timeout.
+func OutputCap(outLen int) int { return outLen + max(64, outLen/8) }
+
+// CheckOutput fails request i once its count of streamed tokens passes OutputCap.
+func CheckOutput(i, got, outLen int) error {
+	if got <= OutputCap(outLen) {
+		return nil
+	}
+	return &RequestError{Kind: "overrun", Msg: fmt.Sprintf("request %d streamed more than %d tokens when %d were asked (the server ignores the output length); aborted", i, OutputCap(outLen), outLen)}
+}
+
+// GenerateWithin sends req with c, bounded by d (request_timeout; 0: by ctx
+// only). A request that d ended says so.
+func GenerateWithin(ctx context.Context, c Client, req GenerateRequest, d time.Duration) (*Stream, error) {
+	if d <= 0 {
+		return c.Generate(ctx, req)
+	}
+	rctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	s, err := c.Generate(rctx, req)
+	if err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("request timed out after %s (request_timeout): %w", d, err)
+	}
+	return s, err
+}
+
+// Bounded is a client whose generation requests are bounded by
+// RequestTimeout (load profiles, which call Generate themselves).
+type Bounded struct {
+	Client
+	RequestTimeout time.Duration
+}
+
+// Generate implements Client within the bound.
+func (b Bounded) Generate(ctx context.Context, req GenerateRequest) (*Stream, error) {
+	return GenerateWithin(ctx, b.Client, req, b.RequestTimeout)
+}

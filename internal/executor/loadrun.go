@@ -24,7 +24,9 @@ func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float
 			if ctx.Err() != nil || p.HasExited() {
 				return
 			}
-			r := load.Run(ctx, client, prof, k.in, k.out, job.SLO, runtime.NumCPU(), timeScale)
+			// Each request is bounded by request_timeout, as the cases' are.
+			bounded := engine.Bounded{Client: client, RequestTimeout: job.Settings.RequestTimeout}
+			r := load.Run(ctx, bounded, prof, k.in, k.out, job.SLO, runtime.NumCPU(), timeScale)
 			r.RunID, r.ConfigID, r.ModelKey, r.Variant, r.Engine = job.RunID, job.Config.ID, job.Config.ModelKey, job.Config.Variant, job.Config.Engine
 			if timeScale > 0 {
 				r.TimeScale = timeScale

@@ -275,11 +275,13 @@ func (x *execution) benchmark(ctx context.Context) results.Server {
 	if runErr == nil && ctx.Err() == nil && len(x.job.Load) > 0 && x.job.EmitLoad != nil {
 		runLoad(ctx, x.job, x.client, sess.Info().TimeScale, x.p, x.progress)
 	}
-	if info, err := x.client.ServerInfo(context.Background()); err == nil {
-		rec.EngineVersion = info.Version
-	}
+	rec.EngineVersion = sess.Info().Version
 	if ctx.Err() == nil && !x.p.HasExited() {
-		x.eff.read(context.Background()) // what a lazily loading engine (Ollama) reports once loaded
+		// Both bounded (engine.InfoTimeout, EffectiveTimeout) and cancelled by Ctrl-C.
+		if info, err := x.client.ServerInfo(ctx); err == nil {
+			rec.EngineVersion = info.Version
+		}
+		x.eff.read(ctx) // what a lazily loading engine (Ollama) reports once loaded
 	}
 	switch {
 	case ctx.Err() != nil:

@@ -13,7 +13,7 @@ import (
 )
 
 // Faults the sim can rehearse.
-var Faults = []string{"none", "crash-at-start", "oom-at-start", "never-ready", "die-mid-stream", "bad-stream", "hang-on-stop"}
+var Faults = []string{"none", "crash-at-start", "oom-at-start", "never-ready", "die-mid-stream", "bad-stream", "hang-on-stop", "hang-flush", "hang-server-info"}
 
 // Options configure a sim server. Unknown flags (any SGLang flag) are accepted
 // and echoed back by /server_info, as a tolerant stand-in should.

@@ -131,6 +131,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) flush(w http.ResponseWriter, r *http.Request) {
+	if s.stuck(w, r, "hang-flush") {
+		return
+	}
 	io.WriteString(w, "Cache flushed.\nPlease check backend logs for more details. (When there are running or waiting requests, the operation will not be performed.)\n")
 }
 
@@ -143,6 +146,9 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serverInfo(w http.ResponseWriter, r *http.Request) {
+	if s.stuck(w, r, "hang-server-info") {
+		return
+	}
 	s.mu.Lock()
 	lastGen := s.lastGen
 	s.mu.Unlock()

@@ -77,15 +77,12 @@ func NewClient(base string, cfg engine.ClientConfig) *Client {
 
 // Ready implements engine.Client: GET / answers "Ollama is running".
 func (c *Client) Ready(ctx context.Context) error {
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+"/", nil)
-	resp, err := c.HTTP.Do(req)
+	code, b, err := engine.Call(ctx, c.HTTP, "GET", c.Base, "/", nil, engine.ReadyTimeout)
 	if err != nil {
 		return fmt.Errorf("%w: %v", engine.ErrNotReady, err)
 	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(b), "Ollama is running") {
-		return fmt.Errorf("%w: GET / answered %d %q", engine.ErrNotReady, resp.StatusCode, b)
+	if code != 200 || !strings.Contains(string(b), "Ollama is running") {
+		return fmt.Errorf("%w: GET / answered %d %q", engine.ErrNotReady, code, engine.Snippet(b))
 	}
 	return nil
 }
@@ -152,14 +149,14 @@ func (c *Client) StopProfile(ctx context.Context) error { return nil }
 // ServerInfo implements engine.Client with GET /api/version. A source build
 // reports 0.0.0; then the version comes from the binary's Go build info.
 func (c *Client) ServerInfo(ctx context.Context) (engine.ServerInfo, error) {
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+"/api/version", nil)
-	resp, err := c.HTTP.Do(req)
+	code, b, err := engine.Call(ctx, c.HTTP, "GET", c.Base, "/api/version", nil, engine.InfoTimeout)
 	if err != nil {
 		return engine.ServerInfo{}, err
 	}
-	defer resp.Body.Close()
 	var v struct{ Version string }
-	json.NewDecoder(resp.Body).Decode(&v)
+	if code == 200 {
+		json.Unmarshal(b, &v)
+	}
 	info := engine.ServerInfo{Version: v.Version, Raw: map[string]any{"model_path": c.model}}
 	if (v.Version == "" || v.Version == "0.0.0") && len(c.cfg.Command) > 0 {
 		if bv := BinaryVersion(c.cfg.Command[0]); bv != "" {
@@ -282,7 +279,10 @@ func ReadStream(r io.Reader, s *engine.Stream, i, outLen int) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	done := false
 	for {
-		raw, err := br.ReadBytes('\n')
+		raw, err := readLine(br)
+		if errors.Is(err, errLineTooLong) {
+			return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("request %d: a stream line is longer than %d MiB", i, maxLine>>20)}
+		}
 		at := time.Now()
 		if len(bytes.TrimSpace(raw)) > 0 {
 			if err != nil { // a last line without newline: cut off
@@ -297,6 +297,9 @@ func ReadStream(r io.Reader, s *engine.Stream, i, outLen int) error {
 			}
 			if !l.Done {
 				s.Output[i]++
+				if err := engine.CheckOutput(i, s.Output[i], outLen); err != nil {
+					return err
+				}
 				s.Arrivals[i] = append(s.Arrivals[i], engine.Arrival{At: at.Sub(s.Tic), Tokens: s.Output[i]})
 			} else {
 				done = true
@@ -324,6 +327,26 @@ func ReadStream(r io.Reader, s *engine.Stream, i, outLen int) error {
 		return &engine.RequestError{Kind: "incomplete", Msg: fmt.Sprintf("request %d produced %d of %d tokens (done_reason %q)", i, s.Output[i], outLen, s.Finish[i])}
 	}
 	return nil
+}
+
+// maxLine bounds one line of an /api/generate stream (a token and Ollama's counters).
+const maxLine = 1 << 20
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine is bufio.Reader.ReadBytes('\n') that gives up past maxLine bytes.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		part, err := br.ReadSlice('\n')
+		if len(line)+len(part) > maxLine {
+			return nil, errLineTooLong
+		}
+		line = append(line, part...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
+		}
+	}
 }
 
 func lastLine(b []byte) string {

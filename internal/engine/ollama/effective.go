@@ -1,12 +1,9 @@
 package ollama
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -95,17 +92,14 @@ func (c *Client) Effective(ctx context.Context) (map[string]any, error) {
 	return out, nil
 }
 
+// call makes one control call within engine.InfoTimeout.
 func (c *Client) call(ctx context.Context, method, path string, body []byte) ([]byte, error) {
-	req, _ := http.NewRequestWithContext(ctx, method, c.Base+path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.HTTP.Do(req)
+	code, b, err := engine.Call(ctx, c.HTTP, method, c.Base, path, body, engine.InfoTimeout)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if resp.StatusCode != 200 {
-		return nil, fmt.Errorf("%s %s answered %d: %s", method, path, resp.StatusCode, lastLine(b))
+	if code != 200 {
+		return nil, fmt.Errorf("%s %s answered %d: %s", method, path, code, lastLine(b))
 	}
 	return b, nil
 }

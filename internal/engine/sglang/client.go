@@ -1,9 +1,9 @@
 package sglang
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,24 +27,19 @@ func NewClient(base string) *Client {
 
 // Ready implements engine.Client: GET /health answers 200 only after warmup.
 func (c *Client) Ready(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+"/health", nil)
-	resp, err := c.HTTP.Do(req)
+	code, _, err := engine.Call(ctx, c.HTTP, "GET", c.Base, "/health", nil, engine.ReadyTimeout)
 	if err != nil {
 		return fmt.Errorf("%w: %v", engine.ErrNotReady, err)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("%w: /health answered %d", engine.ErrNotReady, resp.StatusCode)
+	if code != 200 {
+		return fmt.Errorf("%w: /health answered %d", engine.ErrNotReady, code)
 	}
 	return nil
 }
 
-// Flush implements engine.Client with POST /flush_cache.
+// Flush implements engine.Client with POST /flush_cache, within engine.FlushTimeout.
 func (c *Client) Flush(ctx context.Context) error {
-	_, err := c.post(ctx, "/flush_cache", nil)
+	_, err := c.post(ctx, "/flush_cache", nil, engine.FlushTimeout)
 	return err
 }
 
@@ -61,7 +56,7 @@ func (c *Client) StartProfile(ctx context.Context, p engine.ProfileRequest) erro
 	if p.Prefix != "" {
 		body["profile_prefix"] = p.Prefix
 	}
-	_, err := c.post(ctx, "/start_profile", body)
+	_, err := c.post(ctx, "/start_profile", body, engine.ProfileTimeout)
 	return err
 }
 
@@ -71,8 +66,10 @@ func (c *Client) ServerInfo(ctx context.Context) (engine.ServerInfo, error) {
 	var raw map[string]any
 	var err error
 	for _, path := range []string{"/server_info", "/get_server_info"} {
-		if raw, err = c.getJSON(ctx, path); err == nil {
-			break
+		raw, err = c.getJSON(ctx, path)
+		var te *engine.TimeoutError
+		if err == nil || errors.As(err, &te) || ctx.Err() != nil {
+			break // a server that does not answer is not asked twice
 		}
 	}
 	if err != nil {
@@ -100,41 +97,36 @@ func ParseServerInfo(raw map[string]any) engine.ServerInfo {
 	return info
 }
 
+// getJSON reads a JSON object from path within engine.InfoTimeout.
 func (c *Client) getJSON(ctx context.Context, path string) (map[string]any, error) {
-	req, _ := http.NewRequestWithContext(ctx, "GET", c.Base+path, nil)
-	resp, err := c.HTTP.Do(req)
+	code, b, err := engine.Call(ctx, c.HTTP, "GET", c.Base, path, nil, engine.InfoTimeout)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return nil, fmt.Errorf("GET %s answered %d", path, resp.StatusCode)
+	if code != 200 {
+		return nil, fmt.Errorf("GET %s answered %d", path, code)
 	}
 	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+	if err := json.Unmarshal(b, &out); err != nil {
 		return nil, fmt.Errorf("GET %s: %v", path, err)
 	}
 	return out, nil
 }
 
-func (c *Client) post(ctx context.Context, path string, body any) ([]byte, error) {
-	var rd io.Reader
+// post sends body (nil: none) as JSON to path within d.
+func (c *Client) post(ctx context.Context, path string, body any, d time.Duration) ([]byte, error) {
+	var b []byte
 	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+		b, _ = json.Marshal(body)
 	}
-	req, _ := http.NewRequestWithContext(ctx, "POST", c.Base+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.HTTP.Do(req)
+	code, ans, err := engine.Call(ctx, c.HTTP, "POST", c.Base, path, b, d)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != 200 {
-		return b, fmt.Errorf("POST %s answered %d: %s", path, resp.StatusCode, strings.TrimSpace(string(b)))
+	if code != 200 {
+		return ans, fmt.Errorf("POST %s answered %d: %s", path, code, engine.Snippet(ans))
 	}
-	return b, nil
+	return ans, nil
 }
 
 // GenerateBody is the JSON body of SGLang's /generate request as
@@ -195,6 +187,9 @@ func readStream(r io.Reader, tic time.Time, n, outLen int, fast bool) (*engine.S
 		// Hot path: most updates are read without decoding or allocating.
 		if f, ok := fastEvent(data); fast && ok && f.index < n {
 			if f.completion > s.Output[f.index] {
+				if err := engine.CheckOutput(f.index, f.completion, outLen); err != nil {
+					return err
+				}
 				s.Arrivals[f.index] = append(s.Arrivals[f.index], engine.Arrival{At: at.Sub(tic), Tokens: f.completion, Sent: time.Duration(f.sentNs)})
 				s.Output[f.index] = f.completion
 			}
@@ -224,6 +219,9 @@ func readStream(r io.Reader, tic time.Time, n, outLen int, fast bool) (*engine.S
 		}
 		i := ev.Index
 		if m.CompletionTokens > s.Output[i] {
+			if err := engine.CheckOutput(i, m.CompletionTokens, outLen); err != nil {
+				return err
+			}
 			s.Arrivals[i] = append(s.Arrivals[i], engine.Arrival{At: at.Sub(tic), Tokens: m.CompletionTokens, Sent: time.Duration(m.SentNs)})
 			s.Output[i] = m.CompletionTokens
 		}

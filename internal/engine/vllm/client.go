@@ -1,7 +1,6 @@
 package vllm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,26 +24,18 @@ func NewClient(base string) *Client {
 	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
 }
 
-func (c *Client) do(ctx context.Context, method, path string, body any) (int, []byte, error) {
-	var rd io.Reader
+// do makes one control call within d (see engine.Call).
+func (c *Client) do(ctx context.Context, method, path string, body any, d time.Duration) (int, []byte, error) {
+	var b []byte
 	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+		b, _ = json.Marshal(body)
 	}
-	req, _ := http.NewRequestWithContext(ctx, method, c.Base+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, b, nil
+	return engine.Call(ctx, c.HTTP, method, c.Base, path, b, d)
 }
 
 // Ready implements engine.Client: GET /health answers 200 when the engine is up.
 func (c *Client) Ready(ctx context.Context) error {
-	code, _, err := c.do(ctx, "GET", "/health", nil)
+	code, _, err := c.do(ctx, "GET", "/health", nil, engine.ReadyTimeout)
 	if err != nil || code != 200 {
 		return fmt.Errorf("%w: /health %d %v", engine.ErrNotReady, code, err)
 	}
@@ -54,19 +45,19 @@ func (c *Client) Ready(ctx context.Context) error {
 // Flush implements engine.Client with POST /reset_prefix_cache (dev mode only;
 // a 404 means the route is off and is not an error).
 func (c *Client) Flush(ctx context.Context) error {
-	code, b, err := c.do(ctx, "POST", "/reset_prefix_cache", nil)
+	code, b, err := c.do(ctx, "POST", "/reset_prefix_cache", nil, engine.FlushTimeout)
 	if err != nil {
 		return err
 	}
 	if code != 200 && code != 404 {
-		return fmt.Errorf("/reset_prefix_cache answered %d: %s", code, b)
+		return fmt.Errorf("/reset_prefix_cache answered %d: %s", code, engine.Snippet(b))
 	}
 	return nil
 }
 
 // StartProfile implements engine.Client; 404 means profiling is not configured.
 func (c *Client) StartProfile(ctx context.Context, _ engine.ProfileRequest) error {
-	code, b, err := c.do(ctx, "POST", "/start_profile", nil)
+	code, b, err := c.do(ctx, "POST", "/start_profile", nil, engine.ProfileTimeout)
 	if err != nil {
 		return err
 	}
@@ -74,25 +65,28 @@ func (c *Client) StartProfile(ctx context.Context, _ engine.ProfileRequest) erro
 		return engine.ErrNoProfiler
 	}
 	if code != 200 {
-		return fmt.Errorf("/start_profile answered %d: %s", code, b)
+		return fmt.Errorf("/start_profile answered %d: %s", code, engine.Snippet(b))
 	}
 	return nil
 }
 
 // StopProfile implements engine.Client.
 func (c *Client) StopProfile(ctx context.Context) error {
-	code, b, err := c.do(ctx, "POST", "/stop_profile", nil)
+	code, b, err := c.do(ctx, "POST", "/stop_profile", nil, engine.ProfileTimeout)
 	if err == nil && code != 200 {
-		err = fmt.Errorf("/stop_profile answered %d: %s", code, b)
+		err = fmt.Errorf("/stop_profile answered %d: %s", code, engine.Snippet(b))
 	}
 	return err
 }
 
 // ServerInfo implements engine.Client with GET /version.
 func (c *Client) ServerInfo(ctx context.Context) (engine.ServerInfo, error) {
-	code, b, err := c.do(ctx, "GET", "/version", nil)
-	if err != nil || code != 200 {
-		return engine.ServerInfo{}, fmt.Errorf("/version: %d %v", code, err)
+	code, b, err := c.do(ctx, "GET", "/version", nil, engine.InfoTimeout)
+	if err != nil {
+		return engine.ServerInfo{}, err
+	}
+	if code != 200 {
+		return engine.ServerInfo{}, fmt.Errorf("GET /version answered %d: %s", code, engine.Snippet(b))
 	}
 	var v struct {
 		Version   string  `json:"version"`
@@ -106,9 +100,12 @@ func (c *Client) modelName(ctx context.Context) (string, error) {
 	if c.model != "" {
 		return c.model, nil
 	}
-	code, b, err := c.do(ctx, "GET", "/v1/models", nil)
-	if err != nil || code != 200 {
-		return "", fmt.Errorf("/v1/models: %d %v", code, err)
+	code, b, err := c.do(ctx, "GET", "/v1/models", nil, engine.InfoTimeout)
+	if err != nil {
+		return "", err
+	}
+	if code != 200 {
+		return "", fmt.Errorf("GET /v1/models answered %d: %s", code, engine.Snippet(b))
 	}
 	var m struct{ Data []struct{ ID string } }
 	if json.Unmarshal(b, &m) != nil || len(m.Data) == 0 {
@@ -173,6 +170,9 @@ func ReadStream(r io.Reader, tic time.Time, n, outLen int) (*engine.Stream, erro
 				return &engine.RequestError{Kind: "malformed", Msg: fmt.Sprintf("choice index %d outside the batch of %d", c.Index, n)}
 			}
 			s.Output[c.Index]++
+			if err := engine.CheckOutput(c.Index, s.Output[c.Index], outLen); err != nil {
+				return err
+			}
 			s.Arrivals[c.Index] = append(s.Arrivals[c.Index], engine.Arrival{At: at.Sub(tic), Tokens: s.Output[c.Index]})
 			if c.FinishReason != nil {
 				s.Finish[c.Index] = *c.FinishReason

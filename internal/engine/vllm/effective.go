@@ -41,7 +41,7 @@ func ParseModels(b []byte) (map[string]any, error) {
 // Effective implements engine.EffectiveReader with GET /version and GET
 // /v1/models; the rest of what vLLM resolved is in its startup log (LogPatterns).
 func (c *Client) Effective(ctx context.Context) (map[string]any, error) {
-	code, b, err := c.do(ctx, "GET", "/v1/models", nil)
+	code, b, err := c.do(ctx, "GET", "/v1/models", nil, engine.InfoTimeout)
 	if err != nil || code != 200 {
 		return nil, fmt.Errorf("/v1/models: %d %v", code, err)
 	}
