@@ -69,8 +69,12 @@ func (s *scanner) wrap(path string, err error) error {
 	case errors.Is(err, errNotTrace):
 		return fmt.Errorf("%s: %v", path, err)
 	case errors.Is(err, errTooLong):
-		return fmt.Errorf("%s: a JSON string or number longer than %d MiB at byte %d (uncompressed): not a trace servesweep reads; move it out of the way or re-record it",
-			path, MaxTokenBytes>>20, at)
+		size := fmt.Sprintf("%d bytes", MaxTokenBytes)
+		if MaxTokenBytes%(1<<20) == 0 {
+			size = fmt.Sprintf("%d MiB", MaxTokenBytes>>20)
+		}
+		return fmt.Errorf("%s: a JSON string or number longer than %s at byte %d (uncompressed): not a trace servesweep reads; move it out of the way or re-record it",
+			path, size, at)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("%s: trace ends early at byte %d (uncompressed): the file is truncated; re-record it", path, at)
 	}

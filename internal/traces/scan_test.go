@@ -60,35 +60,39 @@ func TestScanMatchesDecoderOnTraces(t *testing.T) {
 // quoted numbers, nulls, duplicates, escapes and invalid UTF-8 in names, the
 // decoder's loose end of document, and what it rejects.
 func TestScanEdgeCasesMatchDecoder(t *testing.T) {
-	ev := func(s string) string { return `{"traceEvents":[` + s + `]}` }
-	cases := []string{
-		ev(`{"PH":"X","Cat":"kernel","NAME":"a","TS":1,"DUR":2}`),
-		ev(`{"ph":"X","cat":"kernel","name":"a","tſ":1,"dur":2,"nameK":3}`), // ſ folds to s
-		ev(`{"p\u0068":"X","cat":"ker\u006eel","name":"a\u0062","ts":"1.5","dur":"2e0"}`),
-		ev(`{"ph":"X","cat":"kernel","name":"ab","ts":1,"dur":2},{"ph":"X","cat":"kernel","name":"a\u0062","ts":5,"dur":2}`),
-		ev(`{"ph":"X","cat":"kernel","name":"x\xff\xfe\u00e9\ud800","ts":1,"dur":2}`),
-		ev(`{"ph":"X","cat":"kernel","name":"a","ts":1,"dur":2,"ts":null,"name":null,"cat":null}`),
-		ev(`{"ph":"X","cat":"kernel","name":"a","ts":1e400,"dur":-0.0005}`),
-		ev(`null,{},{"ph":"X"},{"ph":"X","cat":"gpu_memcpy"}`),
-		ev(`{"ph":"X","cat":"gpu_user_annotation","name":"step[DECODE bs=1]","ts":1,"dur":9}`),
-		ev(`{"ph":"X","cat":"gpu_user_annotation","name":"st\u0065p[EXTEND]","ts":1,"dur":9}`),
-		ev(`{"ph":"X","cat":"kernel","name":"a","ts":1,"dur":2,"args":{"a":[1,{"b":[true,false,null,"\"]"]}],"c":-0.5E+3}}`),
-		`{"distributedInfo":{"rank":3,"Rank":2},"traceEvents":[]}`,
-		`{"distributedInfo":{"rank":3},"distributedInfo":{"rank":null}}`,
-		`{"distributedInfo":null,"x":[],"traceEvents":[]}`,
-		`{"trace\u0045vents":[{"ph":"X","cat":"kernel","name":"a","ts":1,"dur":2}]}`,
-		`{"traceEvents":[]} trailing garbage`, `{"traceEvents":[]]`, `{"a":1`, `{}`, `{`, ` {"a":1} `,
-		// rejected
-		`{"distributedInfo":{"rank":1.0}}`, `{"distributedInfo":{"rank":"1"}}`, `{"distributedInfo":[]}`,
-		`{"distributedInfo":{"rank":99999999999999999999}}`,
-		ev(`{"ph":1}`), ev(`{"ts":"abc"}`), ev(`{"ts":""}`), ev(`{"ts":true}`), ev(`{"name":["a"]}`), ev(`1`), ev(`"x"`),
-		ev(`{"ph":"X",}`), ev(`{},`), ev(`{} {}`), ev(`{"a":01}`), ev(`{"a":1.}`), ev(`{"a":-}`), ev(`{"a":tru}`),
-		ev(`{"a":"\x01"}`), ev(`{"a":"\q"}`), ev(`{"a":"\u12G4"}`), `{"traceEvents":[}`, `{"traceEvents":{}}`,
-		`{"traceEvents":[{"ph":"X"}`, `{"a":1,}`, `{"a" 1}`, `{"a":1 "b":2}`, `{1:2}`, `[]`, ``, `-1`, `{"a":[1,]}`,
-	}
-	for _, c := range cases {
+	for _, c := range edgeCases {
 		sameAsDecoder(t, []byte(c))
 	}
+}
+
+func ev(s string) string { return `{"traceEvents":[` + s + `]}` }
+
+// edgeCases are also in the seed corpus, testdata/fuzz/FuzzScan/edge-*.
+var edgeCases = []string{
+	ev(`{"PH":"X","Cat":"kernel","NAME":"a","TS":1,"DUR":2}`),
+	ev(`{"ph":"X","cat":"kernel","name":"a","tſ":1,"dur":2,"nameK":3}`), // ſ folds to s
+	ev(`{"p\u0068":"X","cat":"ker\u006eel","name":"a\u0062","ts":"1.5","dur":"2e0"}`),
+	ev(`{"ph":"X","cat":"kernel","name":"ab","ts":1,"dur":2},{"ph":"X","cat":"kernel","name":"a\u0062","ts":5,"dur":2}`),
+	ev(`{"ph":"X","cat":"kernel","name":"x` + "\xff\xfe" + `\u00e9\ud800","ts":1,"dur":2}`), // invalid UTF-8 and a lone surrogate
+	ev(`{"ph":"X","cat":"kernel","name":"é` + "\xc3" + `","ts":1,"dur":2},{"ph":"X","cat":"kernel","name":"é\ufffd","ts":1,"dur":2}`),
+	ev(`{"ph":"X","cat":"kernel","name":"a","ts":1,"dur":2,"ts":null,"name":null,"cat":null}`),
+	ev(`{"ph":"X","cat":"kernel","name":"a","ts":1e400,"dur":-0.0005}`),
+	ev(`null,{},{"ph":"X"},{"ph":"X","cat":"gpu_memcpy"}`),
+	ev(`{"ph":"X","cat":"gpu_user_annotation","name":"step[DECODE bs=1]","ts":1,"dur":9}`),
+	ev(`{"ph":"X","cat":"gpu_user_annotation","name":"st\u0065p[EXTEND]","ts":1,"dur":9}`),
+	ev(`{"ph":"X","cat":"kernel","name":"a","ts":1,"dur":2,"args":{"a":[1,{"b":[true,false,null,"\"]"]}],"c":-0.5E+3}}`),
+	`{"distributedInfo":{"rank":3,"Rank":2},"traceEvents":[]}`,
+	`{"distributedInfo":{"rank":3},"distributedInfo":{"rank":null}}`,
+	`{"distributedInfo":null,"x":[],"traceEvents":[]}`,
+	`{"trace\u0045vents":[{"ph":"X","cat":"kernel","name":"a","ts":1,"dur":2}]}`,
+	`{"traceEvents":[]} trailing garbage`, `{"traceEvents":[]]`, `{"a":1`, `{}`, `{`, ` {"a":1} `,
+	// rejected
+	`{"distributedInfo":{"rank":1.0}}`, `{"distributedInfo":{"rank":"1"}}`, `{"distributedInfo":[]}`,
+	`{"distributedInfo":{"rank":99999999999999999999}}`,
+	ev(`{"ph":1}`), ev(`{"ts":"abc"}`), ev(`{"ts":""}`), ev(`{"ts":true}`), ev(`{"name":["a"]}`), ev(`1`), ev(`"x"`),
+	ev(`{"ph":"X",}`), ev(`{},`), ev(`{} {}`), ev(`{"a":01}`), ev(`{"a":1.}`), ev(`{"a":-}`), ev(`{"a":tru}`),
+	ev(`{"a":"\x01"}`), ev(`{"a":"\q"}`), ev(`{"a":"\u12G4"}`), `{"traceEvents":[}`, `{"traceEvents":{}}`,
+	`{"traceEvents":[{"ph":"X"}`, `{"a":1,}`, `{"a" 1}`, `{"a":1 "b":2}`, `{1:2}`, `[]`, ``, `-1`, `{"a":[1,]}`,
 }
 
 // TestScanNestingLimitMatchesDecoder: encoding/json allows 10000 levels
