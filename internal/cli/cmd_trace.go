@@ -11,6 +11,7 @@ import (
 
 type traceAnalyzeOptions struct {
 	JSON bool
+	Jobs int
 }
 
 func newTraceCmd(env Env) *cobra.Command {
@@ -24,7 +25,9 @@ func newTraceCmd(env Env) *cobra.Command {
 		Short: "Where the GPU time goes: per rank and stage, busy time, steps, categories, exposed communication, top kernels",
 		Long: `trace analyze reads PyTorch-profiler Chrome traces (*.trace.json.gz, as SGLang
 and vLLM write them) — one file, a set of rank files, or a run directory —
-streaming them so memory grows with the number of GPU events, not the file size.
+streaming them so memory grows with the number of GPU events, not the file size
+(a JSON string or number over 8 MiB stops the read with an error naming the file
+and the offset), and reading files in parallel (--jobs, default one per core).
 Per rank and stage (extend/decode, from the file name or the step ranges):
 steps (from step[...] ranges, else from idle gaps in GPU activity), GPU busy time
 (union of kernel/memcpy/memset intervals over all streams), median step time,
@@ -41,7 +44,10 @@ the busy-time imbalance.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := traces.Analyze(args)
+			if o.Jobs < 0 {
+				return usagef("--jobs must be 0 (one per core) or more, not %d", o.Jobs)
+			}
+			a, err := traces.AnalyzeN(args, o.Jobs)
 			if err != nil {
 				return usageError{err}
 			}
@@ -53,6 +59,7 @@ the busy-time imbalance.`,
 		},
 	}
 	analyze.Flags().BoolVar(&o.JSON, "json", false, "print the analysis as JSON")
+	analyze.Flags().IntVarP(&o.Jobs, "jobs", "j", 0, "files read at once (0: one per core); the output does not depend on it")
 	cmd.AddCommand(analyze)
 	return cmd
 }

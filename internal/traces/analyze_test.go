@@ -183,14 +183,3 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 	}
 }
-
-func FuzzScan(f *testing.F) {
-	f.Add([]byte(`{"traceEvents":[{"ph":"X","cat":"kernel","name":"k","ts":1,"dur":2}]}`))
-	f.Add([]byte(`{"distributedInfo":{"rank":1},"traceEvents":[]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := scan(strings.NewReader(string(data)), "f")
-		if err == nil {
-			stageAnalysis("decode", sc.intervals, sc.names, sc.steps)
-		}
-	})
-}

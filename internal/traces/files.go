@@ -5,13 +5,21 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
-// Analyze analyses trace files, folders of them, or a run directory.
-func Analyze(paths []string) (*Analysis, error) {
+// Analyze analyses trace files, folders of them, or a run directory, reading
+// files on GOMAXPROCS workers.
+func Analyze(paths []string) (*Analysis, error) { return AnalyzeN(paths, 0) }
+
+// AnalyzeN is Analyze on n workers (0: GOMAXPROCS). Each worker holds one
+// file's GPU intervals at a time; the result does not depend on n.
+func AnalyzeN(paths []string, n int) (*Analysis, error) {
 	var files []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -35,7 +43,7 @@ func Analyze(paths []string) (*Analysis, error) {
 	sort.Strings(files)
 	a := &Analysis{Imbalance: map[string]float64{}}
 	var err error
-	if a.Ranks, err = analyzeRanks(files); err != nil {
+	if a.Ranks, err = analyzeRanks(files, n); err != nil {
 		return nil, err
 	}
 	// Imbalance across ranks, per stage.
@@ -63,20 +71,16 @@ func Analyze(paths []string) (*Analysis, error) {
 // analyzeRanks scans the files and groups them by rank: the name's TP/DP/PP
 // label when it has one (distributedInfo ranks repeat across DP replicas that
 // are separate worlds), else the trace's own rank; ordered by DP, PP, rank.
-func analyzeRanks(files []string) ([]RankAnalysis, error) {
+func analyzeRanks(files []string, workers int) ([]RankAnalysis, error) {
+	scanned, err := scanFiles(files, workers)
+	if err != nil {
+		return nil, err
+	}
 	byKey := map[string]*RankAnalysis{}
 	var order []string
 	sortKey := map[string][4]int{}
-	for _, f := range files {
-		info, _ := Parse(f)
-		sc, err := ScanFile(f)
-		if err != nil {
-			return nil, err
-		}
-		rank := sc.rank
-		if rank < 0 {
-			rank = max(info.Rank, 0)
-		}
+	for i, f := range files {
+		info, rank := scanned[i].info, scanned[i].rank
 		key := info.Label()
 		if key == "" {
 			key = "rank-" + strconv.Itoa(rank)
@@ -89,7 +93,7 @@ func analyzeRanks(files []string) ([]RankAnalysis, error) {
 			sortKey[key] = [4]int{info.DP, info.PP, rank, info.Rank}
 		}
 		ra.Files = append(ra.Files, f)
-		ra.Stages = append(ra.Stages, stagesOf(info.Stage, sc)...)
+		ra.Stages = append(ra.Stages, scanned[i].stages...)
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := sortKey[order[i]], sortKey[order[j]]
@@ -109,6 +113,62 @@ func analyzeRanks(files []string) ([]RankAnalysis, error) {
 		out = append(out, *ra)
 	}
 	return out, nil
+}
+
+// scanned is one file's stages and rank.
+type scanned struct {
+	info   File
+	rank   int
+	stages []StageAnalysis
+	err    error
+}
+
+// scanFiles scans and analyses the files on workers goroutines (0:
+// GOMAXPROCS), results in file order. Files are claimed in order and no new
+// one is started after a failure, so the error returned (the first failing
+// file's) does not depend on timing.
+func scanFiles(files []string, workers int) ([]scanned, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]scanned, len(files))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(workers, len(files)) {
+		wg.Go(func() {
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				out[i] = scanOne(files[i])
+				if out[i].err != nil {
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range out {
+		if r.err != nil {
+			return nil, r.err
+		}
+	}
+	return out, nil
+}
+
+func scanOne(path string) scanned {
+	info, _ := Parse(path)
+	sc, err := ScanFile(path)
+	if err != nil {
+		return scanned{err: err}
+	}
+	rank := sc.rank
+	if rank < 0 {
+		rank = max(info.Rank, 0)
+	}
+	return scanned{info: info, rank: rank, stages: stagesOf(info.Stage, sc)}
 }
 
 // stagesOf splits a file into stages: the file name's stage, or the stages of

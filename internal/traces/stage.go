@@ -54,21 +54,30 @@ func stageAnalysis(stage string, ivs []interval, names []string, steps []window)
 			stepMs = append(stepMs, float64(w.end-w.start)/1e6)
 		}
 	} else {
-		// No step ranges: split GPU activity at idle gaps longer than 1 ms.
+		// No step ranges: split GPU activity at idle gaps longer than 1 ms
+		// (none when every event has a zero or negative duration).
 		sa.StepsFrom = "gpu activity"
-		segStart, segEnd := all[0].start, all[0].end
-		for _, s := range all[1:] {
-			if s.start-segEnd > 1e6 {
-				stepMs = append(stepMs, float64(segEnd-segStart)/1e6)
-				segStart = s.start
-			}
-			segEnd = s.end
-		}
-		stepMs = append(stepMs, float64(segEnd-segStart)/1e6)
+		stepMs = gapSteps(all)
 	}
 	sa.Steps = len(stepMs)
 	sa.StepMs = median(stepMs)
 	return sa
+}
+
+func gapSteps(all []span) []float64 {
+	if len(all) == 0 {
+		return nil
+	}
+	var stepMs []float64
+	segStart, segEnd := all[0].start, all[0].end
+	for _, s := range all[1:] {
+		if s.start-segEnd > 1e6 {
+			stepMs = append(stepMs, float64(segEnd-segStart)/1e6)
+			segStart = s.start
+		}
+		segEnd = s.end
+	}
+	return append(stepMs, float64(segEnd-segStart)/1e6)
 }
 
 func catIndex(c string) uint8 {
