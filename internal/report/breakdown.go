@@ -48,6 +48,8 @@ func (r *Report) addBreakdowns(dir string) {
 			b, err := breakdownOf(dir, row)
 			if err == nil {
 				c.Breakdown = b
+			} else {
+				r.Warnings = append(r.Warnings, fmt.Sprintf("%s: trace breakdown left out: %v", c.ID, err))
 			}
 			break
 		}

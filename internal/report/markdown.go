@@ -97,6 +97,12 @@ func (r *Report) summaryMarkdown(b *strings.Builder) {
 		fmt.Fprintf(b, " **Run incomplete**: %d cases not run yet, %d configurations cut short (interrupted, or their records could not be written); finish it with `servesweep run SWEEP --resume DIR`.", s.CasesMissing, s.ConfigsIncomplete)
 	}
 	b.WriteString("\n\n")
+	for _, w := range r.Warnings {
+		b.WriteString("- ⚠ " + w + "\n")
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\n")
+	}
 	var failed []results.Result
 	for _, c := range r.Configs {
 		for _, x := range c.Rows {
