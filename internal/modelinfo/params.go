@@ -63,46 +63,18 @@ type visionConfig struct {
 	SupportedAR  [][]int `json:"supported_aspect_ratios"`
 }
 
-// Parse derives Info from config.json bytes.
+// Parse derives Info from config.json bytes: the text config (of a
+// multimodal one too), plausibility of its sizes, attention (MLA or GQA),
+// experts by naming family (DeepSeek/Kimi/GLM, Qwen, MiniMax/Mixtral),
+// parameter counts per component, the vision tower, and the weight bytes of
+// its quantization.
 func Parse(data []byte) (*Info, error) {
-	var c config
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("config.json is not valid JSON: %v", err)
+	c, top, err := textConfig(data)
+	if err != nil {
+		return nil, err
 	}
-	top := c
-	if c.TextConfig != nil && c.Hidden == 0 {
-		tc := *c.TextConfig
-		if tc.TorchDtype == "" {
-			tc.TorchDtype = c.TorchDtype
-		}
-		if len(tc.Quant) == 0 {
-			tc.Quant = c.Quant
-		}
-		c = tc
-	}
-	if c.Hidden <= 0 || c.Layers <= 0 || c.Vocab <= 0 || c.Heads <= 0 {
-		return nil, fmt.Errorf("config.json lacks hidden_size, num_hidden_layers, vocab_size or num_attention_heads")
-	}
-	for _, v := range []struct {
-		name  string
-		value int
-		limit int
-	}{{"hidden_size", c.Hidden, 1 << 20}, {"num_hidden_layers", c.Layers, 1 << 14}, {"vocab_size", c.Vocab, 1 << 24},
-		{"num_attention_heads", c.Heads, 1 << 14}, {"intermediate_size", c.Intermediate, 1 << 22}, {"moe_intermediate_size", c.MoEInter, 1 << 22},
-		{"experts", max(c.NRouted, c.NumExperts, c.NumLocalExperts), 1 << 16}, {"head_dim", c.HeadDim, 1 << 14},
-		{"kv_lora_rank", c.KVLoraRank, 1 << 16}, {"qk_nope_head_dim", c.QKNope, 1 << 14}, {"qk_rope_head_dim", c.QKRope, 1 << 14},
-		{"v_head_dim", c.VHeadDim, 1 << 14}, {"num_experts_per_tok", c.TopK, 1 << 16}, {"first_k_dense_replace", c.FirstKDense, 1 << 14},
-		{"n_shared_experts", c.NShared, 1 << 10}, {"shared_expert_intermediate_size", c.SharedExpertInter, 1 << 22},
-		{"num_nextn_predict_layers", c.NextN, 1 << 6}} {
-		if v.value < 0 || v.value > v.limit {
-			return nil, fmt.Errorf("config.json: %s = %d is not a plausible value", v.name, v.value)
-		}
-	}
-	if c.KVHeads != nil && (*c.KVHeads < 0 || *c.KVHeads > 1<<14) {
-		return nil, fmt.Errorf("config.json: num_key_value_heads = %d is not a plausible value", *c.KVHeads)
-	}
-	if c.QLoraRank != nil && (*c.QLoraRank < 0 || *c.QLoraRank > 1<<16) {
-		return nil, fmt.Errorf("config.json: q_lora_rank = %d is not a plausible value", *c.QLoraRank)
+	if err := plausible(c); err != nil {
+		return nil, err
 	}
 	info := &Info{Hidden: c.Hidden, Layers: c.Layers, Vocab: c.Vocab, Heads: c.Heads, Intermediate: c.Intermediate, ModelType: top.ModelType}
 	if len(top.Architectures) > 0 {
@@ -116,60 +88,140 @@ func Parse(data []byte) (*Info, error) {
 	if info.HeadDim == 0 {
 		info.HeadDim = c.Hidden / c.Heads
 	}
-	h := int64(c.Hidden)
-	tie := c.TieEmbed != nil && *c.TieEmbed
+	attn := attentionParams(c, info)
+	ex := expertParams(c, info)
+	countParams(c, top, info, attn, ex)
+	visionParams(top, info)
+	info.WeightDtype = strings.TrimPrefix(c.TorchDtype, "torch.")
+	if info.WeightDtype == "" {
+		info.WeightDtype = "bfloat16"
+	}
+	q, err := parseQuant(c.Quant, c.Layers)
+	if err != nil {
+		return nil, err
+	}
+	info.Quantization = q
+	info.WeightBytes = quantizedBytes(info.Parts, q, dtypeBytes(info.WeightDtype))
+	info.KVBytesPerToken = info.KVBytesPerTokenPerGPU(1, 2)
+	return info, nil
+}
 
-	// Attention per layer.
-	var attn int64
-	if c.KVLoraRank > 0 {
+// textConfig reads config.json; for a multimodal config its text_config
+// (inheriting the dtype and quantization of the top level).
+func textConfig(data []byte) (config, config, error) {
+	var c config
+	if err := json.Unmarshal(data, &c); err != nil {
+		return c, c, fmt.Errorf("config.json is not valid JSON: %v", err)
+	}
+	top := c
+	if c.TextConfig != nil && c.Hidden == 0 {
+		tc := *c.TextConfig
+		if tc.TorchDtype == "" {
+			tc.TorchDtype = c.TorchDtype
+		}
+		if len(tc.Quant) == 0 {
+			tc.Quant = c.Quant
+		}
+		c = tc
+	}
+	if c.Hidden <= 0 || c.Layers <= 0 || c.Vocab <= 0 || c.Heads <= 0 {
+		return c, top, fmt.Errorf("config.json lacks hidden_size, num_hidden_layers, vocab_size or num_attention_heads")
+	}
+	return c, top, nil
+}
+
+// plausible rejects sizes no model has (fuzzing found configs that looped for seconds).
+func plausible(c config) error {
+	for _, v := range []struct {
+		name  string
+		value int
+		limit int
+	}{{"hidden_size", c.Hidden, 1 << 20}, {"num_hidden_layers", c.Layers, 1 << 14}, {"vocab_size", c.Vocab, 1 << 24},
+		{"num_attention_heads", c.Heads, 1 << 14}, {"intermediate_size", c.Intermediate, 1 << 22}, {"moe_intermediate_size", c.MoEInter, 1 << 22},
+		{"experts", max(c.NRouted, c.NumExperts, c.NumLocalExperts), 1 << 16}, {"head_dim", c.HeadDim, 1 << 14},
+		{"kv_lora_rank", c.KVLoraRank, 1 << 16}, {"qk_nope_head_dim", c.QKNope, 1 << 14}, {"qk_rope_head_dim", c.QKRope, 1 << 14},
+		{"v_head_dim", c.VHeadDim, 1 << 14}, {"num_experts_per_tok", c.TopK, 1 << 16}, {"first_k_dense_replace", c.FirstKDense, 1 << 14},
+		{"n_shared_experts", c.NShared, 1 << 10}, {"shared_expert_intermediate_size", c.SharedExpertInter, 1 << 22},
+		{"num_nextn_predict_layers", c.NextN, 1 << 6}} {
+		if v.value < 0 || v.value > v.limit {
+			return fmt.Errorf("config.json: %s = %d is not a plausible value", v.name, v.value)
+		}
+	}
+	if c.KVHeads != nil && (*c.KVHeads < 0 || *c.KVHeads > 1<<14) {
+		return fmt.Errorf("config.json: num_key_value_heads = %d is not a plausible value", *c.KVHeads)
+	}
+	if c.QLoraRank != nil && (*c.QLoraRank < 0 || *c.QLoraRank > 1<<16) {
+		return fmt.Errorf("config.json: q_lora_rank = %d is not a plausible value", *c.QLoraRank)
+	}
+	return nil
+}
+
+// attentionParams sets the attention kind and returns its parameters per layer.
+func attentionParams(c config, info *Info) int64 {
+	h := int64(c.Hidden)
+	if c.KVLoraRank > 0 { // MLA (DeepSeek, Kimi)
 		info.Attention, info.KVLoraRank, info.QKRopeDim = "MLA", c.KVLoraRank, c.QKRope
 		info.HeadDim = c.QKNope + c.QKRope
 		nq := int64(c.Heads)
 		qk := int64(c.QKNope + c.QKRope)
+		var attn int64
 		if c.QLoraRank != nil && *c.QLoraRank > 0 {
 			q := int64(*c.QLoraRank)
 			attn += h*q + q*nq*qk
 		} else {
 			attn += h * nq * qk
 		}
-		attn += h*int64(c.KVLoraRank+c.QKRope) + int64(c.KVLoraRank)*nq*int64(c.QKNope+c.VHeadDim) + nq*int64(c.VHeadDim)*h
-	} else {
-		info.Attention = "GQA"
-		d := int64(info.HeadDim)
-		attn = h*int64(c.Heads)*d + 2*h*int64(info.KVHeads)*d + int64(c.Heads)*d*h
+		return attn + h*int64(c.KVLoraRank+c.QKRope) + int64(c.KVLoraRank)*nq*int64(c.QKNope+c.VHeadDim) + nq*int64(c.VHeadDim)*h
 	}
-	norms := 2 * h
+	info.Attention = "GQA"
+	d := int64(info.HeadDim)
+	return h*int64(c.Heads)*d + 2*h*int64(info.KVHeads)*d + int64(c.Heads)*d*h
+}
 
-	// Experts.
-	experts, perExpert, shared := 0, int64(0), int64(0)
+// experts is the expert layout of a MoE model.
+type experts struct {
+	n                 int
+	perExpert, shared int64
+}
+
+// expertParams reads the expert layout by naming family.
+func expertParams(c config, info *Info) experts {
+	h := int64(c.Hidden)
+	var e experts
 	switch {
 	case c.NRouted > 0: // DeepSeek, Kimi, GLM
-		experts, perExpert = c.NRouted, 3*h*int64(c.MoEInter)
-		shared = int64(c.NShared) * 3 * h * int64(c.MoEInter)
+		e = experts{c.NRouted, 3 * h * int64(c.MoEInter), int64(c.NShared) * 3 * h * int64(c.MoEInter)}
 		info.SharedExperts, info.MoEIntermediate = c.NShared, c.MoEInter
 	case c.NumExperts > 0: // Qwen
-		experts, perExpert = c.NumExperts, 3*h*int64(c.MoEInter)
-		shared = 3 * h * int64(c.SharedExpertInter)
+		e = experts{c.NumExperts, 3 * h * int64(c.MoEInter), 3 * h * int64(c.SharedExpertInter)}
 		info.MoEIntermediate = c.MoEInter
 		if c.SharedExpertInter > 0 {
 			info.SharedExperts = 1
 		}
 	case c.NumLocalExperts > 0: // MiniMax, Mixtral: intermediate_size is per expert
-		experts, perExpert = c.NumLocalExperts, 3*h*int64(c.Intermediate)
+		e = experts{n: c.NumLocalExperts, perExpert: 3 * h * int64(c.Intermediate)}
 		info.MoEIntermediate = c.Intermediate
 	}
-	info.Experts, info.ExpertsPerToken = experts, c.TopK
+	info.Experts, info.ExpertsPerToken = e.n, c.TopK
+	return e
+}
+
+// countParams counts total and active parameters and the parts per component.
+func countParams(c, top config, info *Info, attn int64, ex experts) {
+	h := int64(c.Hidden)
+	tie := c.TieEmbed != nil && *c.TieEmbed
+	norms := 2 * h
 	dense := 3 * h * int64(c.Intermediate)
 
 	// Which layers are MoE.
 	moeLayers := 0
 	for l := 0; l < c.Layers; l++ {
-		if experts > 0 && isMoELayer(c, l) {
+		if ex.n > 0 && isMoELayer(c, l) {
 			moeLayers++
 		}
 	}
 	denseLayers := c.Layers - moeLayers
-	if experts > 0 {
+	if ex.n > 0 {
 		info.DenseLayers = denseLayers
 	}
 	embed := int64(c.Vocab) * h
@@ -180,13 +232,13 @@ func Parse(data []byte) (*Info, error) {
 	if c.ModelType == "mllama_text_model" || top.ModelType == "mllama" {
 		embed = int64(c.Vocab+8) * h // cross-attention special tokens
 	}
-	router := h * int64(experts)
+	router := h * int64(ex.n)
 	layerCommon := attn + norms
 	info.TotalParams = embed + head + h + int64(c.Layers)*layerCommon + int64(denseLayers)*dense +
-		int64(moeLayers)*(int64(experts)*perExpert+router+shared)
+		int64(moeLayers)*(int64(ex.n)*ex.perExpert+router+ex.shared)
 	info.ActiveNonEmbedding = h + int64(c.Layers)*layerCommon + int64(denseLayers)*dense +
-		int64(moeLayers)*(int64(c.TopK)*perExpert+router+shared)
-	if experts == 0 {
+		int64(moeLayers)*(int64(c.TopK)*ex.perExpert+router+ex.shared)
+	if ex.n == 0 {
 		info.ActiveNonEmbedding = info.TotalParams - embed - head
 	}
 	// Model cards count active parameters without the input-embedding lookup (a
@@ -199,11 +251,16 @@ func Parse(data []byte) (*Info, error) {
 	info.ActiveParams = info.ActiveNonEmbedding + outProj
 	info.ActiveWithEmbedding = info.ActiveNonEmbedding + embed + head
 	info.Parts = Parts{CompEmbed: embed, CompHead: head, CompAttention: int64(c.Layers) * attn, CompDenseMLP: int64(denseLayers) * dense,
-		CompExperts: int64(moeLayers) * int64(experts) * perExpert, CompShared: int64(moeLayers) * shared, CompRouter: int64(moeLayers) * router,
+		CompExperts: int64(moeLayers) * int64(ex.n) * ex.perExpert, CompShared: int64(moeLayers) * ex.shared, CompRouter: int64(moeLayers) * router,
 		CompOther: h + int64(c.Layers)*norms}
 	if c.NextN > 0 {
-		info.MTPParams = int64(c.NextN) * (layerCommon + int64(experts)*perExpert + router + shared + 2*h*h)
+		info.MTPParams = int64(c.NextN) * (layerCommon + int64(ex.n)*ex.perExpert + router + ex.shared + 2*h*h)
 	}
+}
+
+// visionParams adds a vision tower (Llama 3.2 Vision) to the totals.
+func visionParams(top config, info *Info) {
+	h := int64(info.Hidden)
 	if len(top.VisionConfig) > 0 {
 		var v visionConfig
 		if json.Unmarshal(top.VisionConfig, &v) == nil && v.Hidden > 0 && v.Hidden < 1<<16 && v.Layers+v.GlobalLayers < 1<<12 &&
@@ -221,19 +278,6 @@ func Parse(data []byte) (*Info, error) {
 		}
 	}
 
-	// Dtype, quantization, bytes.
-	info.WeightDtype = strings.TrimPrefix(c.TorchDtype, "torch.")
-	if info.WeightDtype == "" {
-		info.WeightDtype = "bfloat16"
-	}
-	q, err := parseQuant(c.Quant, c.Layers)
-	if err != nil {
-		return nil, err
-	}
-	info.Quantization = q
-	info.WeightBytes = quantizedBytes(info.Parts, q, dtypeBytes(info.WeightDtype))
-	info.KVBytesPerToken = info.KVBytesPerTokenPerGPU(1, 2)
-	return info, nil
 }
 
 func isMoELayer(c config, l int) bool {
