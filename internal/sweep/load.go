@@ -65,6 +65,8 @@ func Parse(name string, data []byte) (*File, error) {
 type parser struct {
 	file  string
 	nodes map[string]*yaml.Node // top-level values by key, for errors found later
+	// modelsNode is the models: mapping, read after every other key.
+	modelsNode *yaml.Node
 }
 
 // fields walks a mapping node, rejecting unknown and duplicate keys.
@@ -93,10 +95,6 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 	return nil
 }
 
-var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
-	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
-	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo", "executor", "slurm", "prompts"}
-
 var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "moe_backends", "tp_args", "env"}
 
 func (p *parser) file_(root *yaml.Node) (*File, error) {
@@ -105,101 +103,13 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 		StopGrace: DefaultStopGrace, ProfileSteps: DefaultProfileSteps, Warmup: true, Repeats: 1,
 		BatchSizes: []int{1}, InputLens: []int{1024}, OutputLens: []int{16}, TPSizes: []int{1},
 	}
-	var modelsNode *yaml.Node
-	err := p.fields(root, "the sweep file", fileKeys, func(key string, k, v *yaml.Node) error {
-		var err error
+	byName := map[string]Key{}
+	for _, k := range Keys {
+		byName[k.Name] = k
+	}
+	err := p.fields(root, "the sweep file", keyNames(), func(key string, k, v *yaml.Node) error {
 		p.nodes[key] = v
-		switch key {
-		case "name":
-			f.Name, err = p.str(v, key)
-		case "engine":
-			if f.Engine, err = p.str(v, key); err == nil && !slices.Contains(Engines, f.Engine) {
-				err = p.errAt(v, "engine %q is not supported; use one of %s", f.Engine, strings.Join(Engines, ", "))
-			}
-		case "engine_command":
-			if f.EngineCommand, err = p.strList(v, key); err == nil && len(f.EngineCommand) == 0 {
-				err = p.errAt(v, "engine_command must not be empty (leave it out for the engine's default launcher)")
-			}
-		case "gpu_label":
-			f.GPULabel, err = p.str(v, key)
-		case "gpu_hour_price":
-			if f.GPUHourPrice, err = p.float(v, key); err == nil && f.GPUHourPrice < 0 {
-				err = p.errAt(v, "gpu_hour_price must be zero or more (USD per GPU-hour), got %v", f.GPUHourPrice)
-			}
-		case "tp_sizes":
-			f.TPSizes, err = p.positiveInts(v, key, false)
-		case "moe_backends":
-			f.MoEBackends, err = p.strList(v, key)
-		case "batch_sizes":
-			f.BatchSizes, err = p.positiveInts(v, key, false)
-		case "input_lens":
-			f.InputLens, err = p.positiveInts(v, key, false)
-		case "output_lens":
-			if f.OutputLens, err = p.positiveInts(v, key, false); err == nil {
-				for i, o := range f.OutputLens {
-					if o < 2 {
-						err = p.errAt(v.Content[i], "output_lens values must be at least 2 (output throughput needs a decode step), got %d", o)
-					}
-				}
-			}
-		case "profile":
-			f.Profile, err = p.bool(v, key)
-		case "warmup":
-			f.Warmup, err = p.bool(v, key)
-		case "prompts":
-			if f.Prompts, err = p.str(v, key); err == nil && f.Prompts != "text" && f.Prompts != "random-ids" {
-				err = p.errAt(v, "prompts must be text (the model's own tokenizer over real text) or random-ids, got %q", f.Prompts)
-			}
-		case "profile_steps":
-			f.ProfileSteps, err = p.positiveInt(v, key)
-		case "launch_timeout":
-			f.LaunchTimeout, err = p.duration(v, key)
-		case "request_timeout":
-			f.RequestTimeout, err = p.duration(v, key)
-		case "stop_grace":
-			f.StopGrace, err = p.duration(v, key)
-		case "server_params":
-			f.ServerParams, err = p.serverParams(v)
-		case "env":
-			f.Env, err = p.env(v, key)
-		case "hardware":
-			f.Hardware, err = p.hardware(v)
-		case "executor":
-			if f.Executor, err = p.str(v, key); err == nil && f.Executor != "local" && f.Executor != "slurm" {
-				err = p.errAt(v, "executor must be local or slurm, got %q", f.Executor)
-			}
-		case "slurm":
-			f.Slurm, err = p.slurm(v)
-		case "load":
-			f.Load, err = p.load(v)
-		case "slo":
-			f.SLO, err = p.slo(v)
-		case "schedule":
-			if f.Schedule, err = p.str(v, key); err == nil && f.Schedule != "exclusive" && f.Schedule != "packed" {
-				err = p.errAt(v, "schedule must be exclusive (one configuration at a time) or packed (several at once on disjoint GPUs), got %q", f.Schedule)
-			}
-		case "repeats":
-			f.Repeats, err = p.positiveInt(v, key)
-		case "objective":
-			if f.Objective, err = p.str(v, key); err == nil && !slices.Contains(Objectives, f.Objective) {
-				err = p.errAt(v, "objective %q is not one of %s", f.Objective, strings.Join(Objectives, ", "))
-			}
-		case "cost_budget":
-			if f.CostBudget, err = p.float(v, key); err == nil && f.CostBudget <= 0 {
-				err = p.errAt(v, "cost_budget must be a positive USD amount per 1M output tokens")
-			}
-		case "model_configs":
-			if v.Kind == yaml.ScalarNode {
-				var d string
-				d, err = p.str(v, key)
-				f.ModelConfigs = []string{d}
-			} else {
-				f.ModelConfigs, err = p.strList(v, key)
-			}
-		case "models":
-			modelsNode = v
-		}
-		return err
+		return byName[key].read(p, f, v)
 	})
 	if err != nil {
 		return nil, err
@@ -213,10 +123,10 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 	if f.Engine == "" {
 		return nil, p.errAt(root, "missing key \"engine\": say which engine serves the models (%s)", strings.Join(Engines, ", "))
 	}
-	if modelsNode == nil {
+	if p.modelsNode == nil {
 		return nil, p.errAt(root, "missing key \"models\": list at least one model (key: {path: org/name})")
 	}
-	if f.Models, err = p.models(modelsNode, f); err != nil {
+	if f.Models, err = p.models(p.modelsNode, f); err != nil {
 		return nil, err
 	}
 	return f, nil
