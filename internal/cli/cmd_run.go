@@ -134,21 +134,12 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 		off := env.Getenv("HF_HUB_OFFLINE")
 		ropts.Prefetch = &prefetch.Prefetcher{Offline: off == "1" || off == "true"}
 	}
-	if f.Executor == "slurm" {
-		so := f.Slurm
-		if so == nil {
-			so = &sweep.SlurmOptions{GRES: true, MaxJobs: 64}
-		}
-		self := so.Self
-		if self == "" {
-			self = env.Self
-		}
-		ts := ""
-		if o.DryRun {
-			ts = strconv.FormatFloat(o.TimeScale, 'g', -1, 64)
-		}
-		ropts.Executor = executor.Slurm{Self: self, Partition: so.Partition, Account: so.Account, TimeLimit: so.TimeLimit, NoGRES: !so.GRES, EngineTimeScale: ts}
-		ropts.Concurrent = so.MaxJobs
+	built, err := executor.Build(f.Executor, executor.Settings{File: f, Self: env.Self, DryRun: o.DryRun, TimeScale: o.TimeScale, Local: ropts.Executor.(executor.Local)})
+	if err != nil {
+		return usageError{err}
+	}
+	ropts.Executor, ropts.Concurrent = built.Executor, built.Concurrent
+	if built.Remote {
 		ropts.Prefetch = nil // the jobs' nodes fetch their models
 	} else if o.Parallel || f.Schedule == "packed" {
 		hw := o.pre.hardware(ctx, f)

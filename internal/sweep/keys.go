@@ -126,9 +126,13 @@ func readPrompts(p *parser, f *File, v *yaml.Node) (err error) {
 	return err
 }
 
+// Executors are the executor names a sweep may use (package executor's table;
+// a test there keeps the two equal).
+var Executors = []string{"local", "slurm"}
+
 func readExecutor(p *parser, f *File, v *yaml.Node) (err error) {
-	if f.Executor, err = p.str(v, "executor"); err == nil && f.Executor != "local" && f.Executor != "slurm" {
-		err = p.errAt(v, "executor must be local or slurm, got %q", f.Executor)
+	if f.Executor, err = p.str(v, "executor"); err == nil && !slices.Contains(Executors, f.Executor) {
+		err = p.errAt(v, "executor must be one of %s, got %q", strings.Join(Executors, ", "), f.Executor)
 	}
 	return err
 }
