@@ -95,7 +95,6 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 		}
 	}
 	cfg := benchConfig(o, model)
-	variant := cfg.Variant
 	dir := o.Out
 	if dir == "" {
 		dir = filepath.Join("runs", "bench-"+time.Now().Format("20060102-150405"))
@@ -116,15 +115,13 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 		return err
 	}
 	defer app.Close()
-	hn, _ := os.Hostname()
 	failed := 0
 	sess := &bench.Session{
 		Client: client, Config: cfg, TraceDir: filepath.Join(dir, cfg.ID, "traces"),
 		Settings: bench.Settings{Profile: o.Profile, ProfileSteps: sweep.DefaultProfileSteps, Warmup: o.Warmup, GPUHourPrice: o.GPUHourPrice, GPULabel: o.GPULabel,
 			RequestTimeout: o.RequestTimeout, Prompts: o.Prompts},
 		FindTokenizer: executor.TokenizerFinder(nil),
-		Base: results.Result{RunID: runID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: model, ModelName: model, Variant: variant, Engine: o.Engine,
-			Simulated: eng.Simulated() || info.TimeScale > 0, GPUs: o.GPUs, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Host: hn},
+		Base: results.ForConfig(runID, cfg, eng.Simulated() || info.TimeScale > 0, results.Pricing{GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice}),
 		Emit: func(r results.Result) error {
 			if r.Status != results.StatusOK {
 				failed++

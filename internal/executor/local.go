@@ -361,13 +361,11 @@ func waitReady(ctx context.Context, c engine.Client, p *proc.Process, timeout ti
 }
 
 func baseResult(job Job, host string) results.Result {
-	cfg := job.Config
-	hn, _ := os.Hostname()
-	return results.Result{
-		RunID: job.RunID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: cfg.Model, ModelName: cfg.ModelName,
-		Variant: cfg.Variant, Engine: cfg.Engine, Simulated: job.Engine.Simulated(), GPUs: cfg.GPUs,
-		GPULabel: job.Settings.GPULabel, GPUHourPrice: job.Settings.GPUHourPrice, Command: cfg.Command, Env: cfg.Env, Host: hn,
+	r := results.ForConfig(job.RunID, job.Config, job.Engine.Simulated(), results.Pricing{GPULabel: job.Settings.GPULabel, GPUHourPrice: job.Settings.GPUHourPrice})
+	if host != "" {
+		r.Host = host
 	}
+	return r
 }
 
 func firstLine(s string) string {

@@ -146,11 +146,8 @@ func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
 	dir, _ := filepath.Abs(job.Dir)
 	workDir := filepath.Join(dir, cfg.ID)
 	fail := func(kind, msg, tail string) results.Server {
-		for _, c := range cfg.Cases {
-			r := results.Result{RunID: job.RunID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: cfg.Model, ModelName: cfg.ModelName,
-				Variant: cfg.Variant, Engine: cfg.Engine, Simulated: job.Engine.Simulated(), GPUs: cfg.GPUs, Status: results.StatusFailed,
-				BatchSize: c.BatchSize, InputLen: c.InputLen, OutputLen: c.OutputLen, FailureKind: kind, Error: msg, LogTail: tail,
-				StartedAt: rec.StartedAt, EndedAt: time.Now().UTC(), Command: cfg.Command}
+		base := results.ForConfig(job.RunID, cfg, job.Engine.Simulated(), results.Pricing{GPULabel: job.Settings.GPULabel, GPUHourPrice: job.Settings.GPUHourPrice})
+		for _, r := range results.FailAll(base, cfg, results.StatusFailed, kind, msg, tail, rec.StartedAt) {
 			job.Emit(r)
 		}
 		rec.Status, rec.FailureKind, rec.Error, rec.LogTail, rec.EndedAt = results.StatusFailed, kind, msg, tail, time.Now().UTC()

@@ -297,11 +297,9 @@ func firstLine(s string) string {
 func (s *sweepRun) recordSkipped(cfg plan.Config) error {
 	f, now := s.o.File, time.Now().UTC()
 	reason := "skipped by pre-flight: " + strings.Join(cfg.Reasons, "; ") + " (--force launches it anyway)"
-	for _, c := range cfg.Cases {
-		r := results.Result{RunID: s.meta.RunID, ConfigID: cfg.ID, ModelKey: cfg.ModelKey, Model: cfg.Model, ModelName: cfg.ModelName,
-			Variant: cfg.Variant, Engine: cfg.Engine, Simulated: s.o.DryRun || s.o.Engine != nil && s.o.Engine.Simulated(), Status: results.StatusSkipped,
-			BatchSize: c.BatchSize, InputLen: c.InputLen, OutputLen: c.OutputLen, GPUs: cfg.GPUs, GPULabel: f.GPULabel,
-			GPUHourPrice: f.GPUHourPrice, Error: reason, FailureKind: results.KindPreflight, Command: cfg.Command, StartedAt: now, EndedAt: now}
+	simulated := s.o.DryRun || s.o.Engine != nil && s.o.Engine.Simulated()
+	base := results.ForConfig(s.meta.RunID, cfg, simulated, results.Pricing{GPULabel: f.GPULabel, GPUHourPrice: f.GPUHourPrice})
+	for _, r := range results.FailAll(base, cfg, results.StatusSkipped, results.KindPreflight, reason, "", now) {
 		if err := s.append(s.res, r); err != nil {
 			return err
 		}
