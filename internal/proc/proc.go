@@ -35,6 +35,8 @@ type Process struct {
 	record  string        // the launch record's path ("" for none)
 	done    chan struct{} // closed by Stop: the watcher ends
 	stopped sync.Once
+	recMu   sync.Mutex // orders the watcher's record writes before Stop's removal
+	removed bool       // the record was removed: nothing writes it again
 }
 
 // Options are a launch's settings.
@@ -154,7 +156,9 @@ func (p *Process) watch(interval time.Duration) {
 // writeRecord rewrites the launch record when what it says changed (or force).
 func (p *Process) writeRecord(force bool) {
 	leaders, changed := p.tree.recorded()
-	if p.record == "" || !(changed || force) {
+	p.recMu.Lock()
+	defer p.recMu.Unlock()
+	if p.record == "" || p.removed || !(changed || force) {
 		return
 	}
 	l := p.launch
@@ -242,9 +246,12 @@ func (p *Process) Stop(grace, killWait time.Duration) StopReport {
 	p.stopped.Do(func() { close(p.done) })
 	if len(rep.Leftover) == 0 {
 		p.tree.cg.remove()
+		p.recMu.Lock()
 		if p.record != "" {
 			os.Remove(p.record)
 		}
+		p.removed = true
+		p.recMu.Unlock()
 	} else {
 		p.writeRecord(true) // the next --resume reaps what is left
 	}
