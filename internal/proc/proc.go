@@ -124,6 +124,9 @@ func (p *Process) begin(o Options, id string) {
 	host, _ := os.Hostname()
 	p.launch = LaunchRecord{RunID: o.RunID, ConfigID: o.ConfigID, PID: p.PID, PGID: p.PID, BootID: bootID(), Host: host,
 		LaunchID: id, Cgroup: p.tree.cg.Dir(), Supervisor: os.Getpid(), StartedAt: p.Started.UTC()}
+	if s, ok := readStat(os.Getpid()); ok {
+		p.launch.SupervisorStartTicks = s.start
+	}
 	if s, ok := readStat(p.PID); ok {
 		p.launch.StartTicks = s.start
 		p.tree.trust(p.PID, s.start)

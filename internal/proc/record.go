@@ -39,9 +39,11 @@ type LaunchRecord struct {
 	// Leaders are the process groups and sessions the server's processes
 	// created (setsid, setpgid), as seen so far.
 	Leaders []Leader `json:"leaders,omitempty"`
-	// Supervisor is the pid of the servesweep that launched the server.
-	Supervisor int       `json:"supervisor_pid"`
-	StartedAt  time.Time `json:"started_at"`
+	// Supervisor is the pid of the servesweep that launched the server, and
+	// SupervisorStartTicks its start time: while it runs, the server is its.
+	Supervisor           int       `json:"supervisor_pid"`
+	SupervisorStartTicks uint64    `json:"supervisor_start_ticks,omitempty"`
+	StartedAt            time.Time `json:"started_at"`
 }
 
 // Leader is a process group or session id and its creator's start ticks.
@@ -147,6 +149,10 @@ func Reap(path string, grace time.Duration) (ReapReport, error) {
 	case l.BootID == "" || l.BootID != bootID():
 		rep.Skipped = "launched before this machine's last boot: nothing of it can still run"
 		return rep, os.Remove(path)
+	}
+	if s, ok := readStat(l.Supervisor); ok && s.live() && s.start == l.SupervisorStartTicks && l.Supervisor != os.Getpid() {
+		rep.Skipped = fmt.Sprintf("belongs to servesweep pid %d, which still runs (a Slurm job's, or another run's): left to it", l.Supervisor)
+		return rep, nil
 	}
 	t := newTree(LaunchIDEnv+"="+l.LaunchID, openCgroup(l.Cgroup, l.LaunchID))
 	for _, ld := range append([]Leader{{ID: l.PID, StartTicks: l.StartTicks}}, l.Leaders...) {

@@ -159,8 +159,10 @@ func (t *tree) recorded() ([]Leader, bool) {
 }
 
 // signalVerified sends sig to the process s names, only while its pid still
-// names that process: the pid is pinned (pidfd, where the kernel has them)
-// before its start time is checked again.
+// names that process: the pid is pinned first (on Linux os.FindProcess opens
+// a pidfd and Signal uses pidfd_send_signal: Go's src/os/exec_unix.go
+// findProcess, src/os/pidfd_linux.go pidfdFind), then its start time is
+// checked again.
 func signalVerified(s stat, sig syscall.Signal) {
 	p, err := os.FindProcess(s.pid)
 	if err != nil {

@@ -244,6 +244,22 @@ func TestReapNeverSignalsAReusedPID(t *testing.T) {
 	if s, ok := readStat(st.pid); !ok || !s.live() {
 		t.Fatal("Reap killed a process that reused the recorded pid")
 	}
+	// The record names the process rightly, but the servesweep that launched
+	// it still runs (a Slurm job's): left alone.
+	sup := exec.Command("sleep", "300")
+	if err := sup.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sup.Process.Kill()
+	supSt, _ := readStat(sup.Process.Pid)
+	rec.StartTicks, rec.Leaders, rec.Supervisor, rec.SupervisorStartTicks = st.start, nil, supSt.pid, supSt.start
+	writeLaunch(path, &rec)
+	if rep, err := Reap(path, time.Second); err != nil || !strings.Contains(rep.Skipped, "still runs") || len(rep.Found) != 0 {
+		t.Fatalf("reap of a live supervisor's server: %+v %v", rep, err)
+	}
+	if s, ok := readStat(st.pid); !ok || !s.live() {
+		t.Fatal("Reap killed the server of a servesweep that still runs")
+	}
 	// Another boot: nothing can be left; the record goes, nothing is signalled.
 	rec.StartTicks, rec.BootID = st.start, "another-boot"
 	writeLaunch(path, &rec)
