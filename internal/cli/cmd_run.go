@@ -64,9 +64,10 @@ runs the configurations it cut short again.
 
 Exit status: 0 when the sweep ran (even if configurations failed; use --strict
 to make failures exit 1), 1 when a record could not be written or the
-directory is in use, 2 for bad input, 130 when interrupted (Ctrl-C keeps
-everything measured; finish with --resume DIR; a second Ctrl-C kills servers
-still in their stop grace period).`,
+directory is in use, 2 for bad input, 130 when interrupted (Ctrl-C, SIGTERM
+or SIGHUP keeps everything measured; finish with --resume DIR; a second Ctrl-C
+kills servers still in their stop grace period). A server left running by a
+servesweep that was killed (SIGKILL) is stopped by the next --resume DIR.`,
 		Example: `  servesweep run examples/neurips-tp-moe.yaml --out runs/nightly
   servesweep run --dry-run examples/neurips-tp-moe.yaml --out /tmp/rehearsal
   servesweep run examples/neurips-tp-moe.yaml --resume runs/nightly`,

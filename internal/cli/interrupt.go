@@ -14,7 +14,7 @@ import (
 	"github.com/servesweep/servesweep/internal/proc"
 )
 
-// interruptContext is cancelled by the first SIGINT or SIGTERM. None of the
+// interruptContext is cancelled by the first SIGINT, SIGTERM or SIGHUP. None of the
 // later ones goes unanswered: while a server waits out its stop's grace period
 // it is announced ("stopping <id>, SIGKILL in Ns; press Ctrl-C again to kill
 // now"), the second signal kills the servers being stopped at once (SIGKILL
@@ -23,7 +23,9 @@ import (
 func interruptContext(stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (the terminal or SSH session closed) stops the run like Ctrl-C:
+	// left to Go's default it would end servesweep at once, servers running.
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	quit := make(chan struct{})
 	go watchInterrupts(sigs, quit, cancel, stderr)
 	return ctx, func() {

@@ -124,7 +124,7 @@ func (x *execution) launch(ctx context.Context) (results.Server, bool) {
 		return rec, false
 	}
 	x.base.Command = x.argv
-	p, err := proc.Start(x.argv, x.env, x.logPath)
+	p, err := proc.Launch(x.argv, proc.Options{Env: x.env, Log: x.logPath, Record: filepath.Join(x.workDir, proc.LaunchFile), RunID: x.job.RunID, ConfigID: x.cfg.ID})
 	if err != nil {
 		return x.failAll(results.KindLaunchError, err.Error()+" (is the engine installed and on PATH?)", ""), false
 	}
@@ -180,7 +180,7 @@ func (x *execution) stop() {
 	}
 	if len(rep.Leftover) > 0 {
 		rec.Status, rec.FailureKind = results.StatusFailed, results.KindLeftover
-		rec.Error = fmt.Sprintf("processes %v of the server's group survived SIGKILL", rep.Leftover)
+		rec.Error = fmt.Sprintf("processes %v of the server survived SIGKILL (%s keeps them: --resume stops them)", rep.Leftover, filepath.Join(x.cfg.ID, proc.LaunchFile))
 	}
 	x.progress("%s: stopped in %.2fs%s", x.cfg.ID, rep.Duration.Seconds(), map[bool]string{true: " (SIGKILL after grace)", false: ""}[rep.Forced])
 	if x.l.GPUs != nil {

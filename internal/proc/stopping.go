@@ -13,6 +13,7 @@ type Stopping struct {
 	PID    int
 	Name   string    // the process's Name
 	KillAt time.Time // when SIGKILL follows if it has not exited
+	p      *Process
 }
 
 var (
@@ -35,9 +36,9 @@ func InGrace() []Stopping {
 	return out
 }
 
-// KillNow ends the grace periods (a second Ctrl-C): every group in one gets
-// SIGKILL at once, and stops that begin later send SIGKILL right after
-// SIGTERM. It returns the groups it killed.
+// KillNow ends the grace periods (a second Ctrl-C): every server in one gets
+// SIGKILL at once (its group and every other process of it), and stops that
+// begin later send SIGKILL right after SIGTERM. It returns the groups it killed.
 func KillNow() []Stopping {
 	stopMu.Lock()
 	defer stopMu.Unlock()
@@ -45,7 +46,7 @@ func KillNow() []Stopping {
 	var killed []Stopping
 	for pid, s := range inGrace {
 		killedBy[pid] = true
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		s.p.signal(syscall.SIGKILL)
 		killed = append(killed, s)
 	}
 	sort.Slice(killed, func(a, b int) bool { return killed[a].PID < killed[b].PID })
@@ -58,7 +59,7 @@ func beginGrace(p *Process, grace time.Duration) time.Duration {
 	if hurry.Load() {
 		return 0
 	}
-	inGrace[p.PID] = Stopping{PID: p.PID, Name: p.Name, KillAt: time.Now().Add(grace)}
+	inGrace[p.PID] = Stopping{PID: p.PID, Name: p.Name, KillAt: time.Now().Add(grace), p: p}
 	return grace
 }
 

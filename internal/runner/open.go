@@ -31,6 +31,9 @@ func open(o Options) (*sweepRun, error) {
 		lk.Release()
 		return nil, err
 	}
+	if o.Resume {
+		s.reapEarlier()
+	}
 	if err := s.openFiles(); err != nil {
 		s.close()
 		return nil, err
