@@ -21,10 +21,10 @@ type Parallel struct {
 // device, the parallel layout and the model's bytes and FLOPs. It is plain
 // data, so a plan, a run directory and the sim server carry it as JSON.
 type Setup struct {
-	Model    string `json:"model"`  // the config.json it was read from
-	Family   string `json:"family"` // config.json model_type ("deepseek_v3", "llama")
-	Quant    string `json:"quant"`  // quantization method ("" for 16-bit weights)
-	Device   Device `json:"device"`
+	Model    string   `json:"model"`  // the config.json it was read from
+	Family   string   `json:"family"` // config.json model_type ("deepseek_v3", "llama")
+	Quant    string   `json:"quant"`  // quantization method ("" for 16-bit weights)
+	Device   Device   `json:"device"`
 	Parallel Parallel `json:"parallel"`
 
 	Layers  int `json:"layers"`
