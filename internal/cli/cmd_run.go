@@ -108,6 +108,7 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 			return sim.Engine{TimeScale: strconv.FormatFloat(o.TimeScale, 'g', -1, 64), StandingIn: f.Engine}
 		}
 	}
+	o.pre.db = dbPath(env, o.DB)
 	f, cfgs, eng, err := loadPlan(ctx, env, path, engineFor, o.pre)
 	if err != nil {
 		return err

@@ -270,7 +270,7 @@ func (s *sweepRun) job(cfg plan.Config, gpuIDs []int) executor.Job {
 		},
 		Timeouts: executor.Timeouts{Launch: o.File.LaunchTimeout, StopGrace: o.File.StopGrace},
 		Emit: func(r results.Result) error {
-			if err := s.append(s.res, r); err != nil {
+			if err := s.append(s.res, withBound(cfg, r)); err != nil {
 				return err
 			}
 			s.mu.Lock()
@@ -302,7 +302,7 @@ func (s *sweepRun) recordSkipped(cfg plan.Config) error {
 			Variant: cfg.Variant, Engine: cfg.Engine, Simulated: s.o.DryRun || cfg.Engine == "sim", Status: results.StatusSkipped,
 			BatchSize: c.BatchSize, InputLen: c.InputLen, OutputLen: c.OutputLen, GPUs: cfg.GPUs, GPULabel: f.GPULabel,
 			GPUHourPrice: f.GPUHourPrice, Error: reason, FailureKind: results.KindPreflight, Command: cfg.Command, StartedAt: now, EndedAt: now}
-		if err := s.append(s.res, r); err != nil {
+		if err := s.append(s.res, withBound(cfg, r)); err != nil {
 			return err
 		}
 	}
