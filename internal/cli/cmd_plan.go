@@ -156,7 +156,7 @@ func estimate(env Env, o planOptions, f *sweep.File, cfgs []plan.Config) Estimat
 		db = d
 		defer d.Close()
 	}
-	refined := 0
+	refined, modelled := 0, 0
 	var items []schedule.Item
 	for _, c := range cfgs {
 		if c.Verdict == plan.VerdictSkip {
@@ -172,13 +172,17 @@ func estimate(env Env, o planOptions, f *sweep.File, cfgs []plan.Config) Estimat
 		for _, k := range c.Cases {
 			cases = append(cases, schedule.CaseShape{BatchSize: k.BatchSize, InputLen: k.InputLen, OutputLen: k.OutputLen})
 		}
-		exp := schedule.Expected(c.Engine, cases, f.Profile, f.Warmup, f.Repeats, 0, caseS)
+		perCase := modelCaseSeconds(c)
+		if caseS > 0 {
+			perCase = func(schedule.CaseShape) (float64, bool) { return caseS, true }
+		} else if c.Perf != nil {
+			modelled++
+		}
+		exp := schedule.ExpectedWith(c.Engine, cases, f.Profile, f.Warmup, f.Repeats, 0, perCase)
 		e.Expected[c.ID] = exp
 		items = append(items, schedule.Item{ID: c.ID, GPUs: max(1, c.GPUs), Expected: exp})
 	}
-	if refined > 0 {
-		e.Source = fmt.Sprintf("defaults, %d configurations refined from history", refined)
-	}
+	e.Source = estimateSource(refined, modelled)
 	e.Makespan["exclusive"] = schedule.Makespan(items, 1<<30, false)
 	if hw := o.pre.hardware(context.Background(), f); hw != nil && hw.GPUs > 0 {
 		e.GPUs = hw.GPUs

@@ -269,7 +269,7 @@ func expectedSeconds(f *sweep.File, c plan.Config, timeScale float64) float64 {
 		cases = append(cases, schedule.CaseShape{BatchSize: k.BatchSize, InputLen: k.InputLen, OutputLen: k.OutputLen})
 	}
 	engine := c.Engine
-	return schedule.Expected(engine, cases, f.Profile, f.Warmup, f.Repeats, timeScale, 0)
+	return schedule.ExpectedWith(engine, cases, f.Profile, f.Warmup, f.Repeats, timeScale, modelCaseSeconds(c))
 }
 
 func newSlurmJobCmd(env Env) *cobra.Command {

@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/servesweep/servesweep/internal/perfmodel"
 	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/schedule"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
 
@@ -95,4 +97,31 @@ func printPredictionTable(env Env, f *sweep.File, ps []predictedConfig) error {
 	}
 	fmt.Fprintln(env.Stdout, "BOUND: the HBM-bandwidth bound of a decode step (the bytes it must read per GPU at full memory bandwidth); no ITL can beat it")
 	return nil
+}
+
+// modelCaseSeconds is a case's wall time from the configuration's performance
+// model (TTFT, then the output tokens at the predicted ITL); none without a model.
+func modelCaseSeconds(c plan.Config) func(schedule.CaseShape) (float64, bool) {
+	return func(k schedule.CaseShape) (float64, bool) {
+		if c.Perf == nil {
+			return 0, false
+		}
+		p := c.Perf.Case(perfmodel.Shape{Batch: k.BatchSize, InputLen: k.InputLen, OutputLen: k.OutputLen})
+		return p.TTFTS + float64(max(0, k.OutputLen-1))*p.ITLMs/1e3, true
+	}
+}
+
+// estimateSource says what plan --estimate's case times come from.
+func estimateSource(refined, modelled int) string {
+	var parts []string
+	if modelled > 0 {
+		parts = append(parts, fmt.Sprintf("%d configuration(s) from the performance model", modelled))
+	}
+	if refined > 0 {
+		parts = append(parts, fmt.Sprintf("%d refined from history", refined))
+	}
+	if len(parts) == 0 {
+		return "defaults"
+	}
+	return "defaults, " + strings.Join(parts, ", ")
 }

@@ -10,6 +10,13 @@ type CaseShape struct{ BatchSize, InputLen, OutputLen int }
 // case (prefill at ~20k tok/s, decode at ~20 ms per step, doubled when
 // profiling), and repeats. caseSeconds > 0 replaces the per-case model (history).
 func Expected(engine string, cases []CaseShape, profile, warmup bool, repeats int, timeScale, caseSeconds float64) float64 {
+	return ExpectedWith(engine, cases, profile, warmup, repeats, timeScale, func(CaseShape) (float64, bool) { return caseSeconds, caseSeconds > 0 })
+}
+
+// ExpectedWith is Expected with a per-case estimate: where caseSeconds gives
+// one (the performance model's TTFT + output × ITL, or history), it replaces
+// the default model of that case.
+func ExpectedWith(engine string, cases []CaseShape, profile, warmup bool, repeats int, timeScale float64, caseSeconds func(CaseShape) (float64, bool)) float64 {
 	launch, ok := launchSeconds[engine]
 	if !ok {
 		launch = 300
@@ -20,8 +27,8 @@ func Expected(engine string, cases []CaseShape, profile, warmup bool, repeats in
 	}
 	for _, c := range cases {
 		one := float64(c.BatchSize*c.InputLen)/20000 + float64(c.OutputLen)*0.02
-		if caseSeconds > 0 {
-			one = caseSeconds
+		if v, ok := caseSeconds(c); ok {
+			one = v
 		}
 		n := float64(max(1, repeats))
 		if profile {
