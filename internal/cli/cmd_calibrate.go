@@ -145,7 +145,7 @@ func printCalibrations(env Env, out calibrateOutput) error {
 		fmt.Fprintf(env.Stdout, "%d passed real case(s) have no performance model (GPU or model config.json unknown when they ran) and were left out\n", out.WithoutModel)
 	}
 	if out.Saved && len(out.Calibrations) > 0 {
-		fmt.Fprintf(env.Stdout, "stored in %s: plan --predict and dry runs of these engines, GPUs and model families use them\n", out.DB)
+		fmt.Fprintf(env.Stdout, "stored in %s: plan --predict, plan --estimate and dry runs use a fit for their engine, GPU and model family\n", out.DB)
 	}
 	return nil
 }

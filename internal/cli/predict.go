@@ -63,7 +63,7 @@ func printPredictions(env Env, f *sweep.File, cfgs []plan.Config, asJSON bool) e
 
 func printPredictionTable(env Env, f *sweep.File, ps []predictedConfig) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONFIGURATION\tCASE (bs/in/out)\tITL ms (95% interval)\tBOUND ms\tOUTPUT tok/s\tTTFT s\t$/1M OUT\tVERDICT")
+	fmt.Fprintln(tw, "CONFIGURATION\tCASE (bs/in/out)\tITL ms (interval)\tBOUND ms\tOUTPUT tok/s\tTTFT s\t$/1M OUT\tVERDICT")
 	sources := map[string]bool{}
 	for _, pc := range ps {
 		if pc.Prediction == nil {

@@ -47,7 +47,7 @@ func boundLines(c ConfigReport) []string {
 	}
 	var out []string
 	if len(pct) > 0 {
-		out = append(out, "_% of bound_ (the decode step's HBM-bandwidth bound ÷ measured ITL; bs/in/out): "+strings.Join(pct, "; "))
+		out = append(out, "_% of bound_ (the decode step's memory-bandwidth bound — HBM on a GPU — ÷ measured ITL; bs/in/out): "+strings.Join(pct, "; "))
 	}
 	if len(pred) > 0 {
 		out = append(out, fmt.Sprintf("_Predicted_ (%s; %s): %s", c.Perf.Source(), c.Perf.Setup.Label(), strings.Join(pred, "; ")))

@@ -3,6 +3,7 @@ package simserver
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/servesweep/servesweep/internal/perfmodel"
 )
@@ -21,6 +22,16 @@ func (o *Options) setPerf(f *flagReader) error {
 	s, p := m.Setup, m.Params
 	if s.Device.MemGBps <= 0 || s.Device.PeakTFLOPS <= 0 || s.Layers <= 0 || p.BWEff <= 0 || p.FLOPEff <= 0 {
 		return fmt.Errorf("--sim-perf: the model lacks the device's bandwidth and peak, the layers or the efficiencies")
+	}
+	for _, x := range []float64{s.Device.MemGBps, s.Device.PeakTFLOPS, s.Device.LinkGBps, s.Device.LinkLatencyUs, s.SharedBytes, s.ExpertBytes,
+		s.ActiveParams, s.KVBytesPerToken, float64(s.Layers), float64(s.Hidden), float64(s.Heads), float64(s.HeadDim), float64(s.Experts), float64(s.TopK),
+		float64(s.Parallel.TP), float64(s.Parallel.DP), p.BWEff, p.FLOPEff, p.LayerUs, p.StepMs, p.PrefillMs, p.CommScale} {
+		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) || x > 1e18 {
+			return fmt.Errorf("--sim-perf: figures must be finite and not negative")
+		}
+	}
+	if s.Parallel.TP > 1 && s.Device.LinkGBps <= 0 {
+		return fmt.Errorf("--sim-perf: TP %d needs the link's bandwidth", s.Parallel.TP)
 	}
 	o.Perf = &m
 	return nil
