@@ -91,7 +91,7 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 	cfgs := plan.Expand(f, eng, env.Self)
 	registerSecrets(cfgs)
 	loc := locator(env, append(f.ModelConfigs, pre.ModelConfigs...))
-	perf := perfInputs{file: f, hw: hw, infos: map[string]*modelinfo.Info{}, loc: loc, ver: ver, db: pre.db}
+	perf := perfInputs{hw: hw, infos: map[string]*modelinfo.Info{}, loc: loc, ver: ver, db: pre.db}
 	if !pre.Disable {
 		if hw != nil {
 			fmt.Fprintln(env.Stderr, "servesweep: hardware: "+hw.String())

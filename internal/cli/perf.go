@@ -12,12 +12,10 @@ import (
 	"github.com/servesweep/servesweep/internal/perfmodel"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/preflight"
-	"github.com/servesweep/servesweep/internal/sweep"
 )
 
 // perfInputs is what building the configurations' performance models needs.
 type perfInputs struct {
-	file  *sweep.File
 	hw    *preflight.Hardware
 	infos map[string]*modelinfo.Info // by model path; nil entries: config unreadable
 	loc   modelinfo.Locator
