@@ -115,7 +115,7 @@ configuration to use per model.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%v (see %s --help)", err, c.CommandPath())
 	})
-	root.AddCommand(newPlanCmd(env), newRunCmd(env), newBenchCmd(env), newReportCmd(env), newSimServerCmd(env), newTestmodelCmd(env), newModelInfoCmd(env), newGPUsCmd(env), newTraceCmd(env), newHistoryCmd(env), newCompareCmd(env), newServeCmd(env), newPublishCmd(env), newEmitterCmd(env), newSelftestCmd(env), newSlurmJobCmd(env))
+	root.AddCommand(newPlanCmd(env), newRunCmd(env), newBenchCmd(env), newReportCmd(env), newSimServerCmd(env), newTestmodelCmd(env), newModelInfoCmd(env), newGPUsCmd(env), newTraceCmd(env), newHistoryCmd(env), newCompareCmd(env), newServeCmd(env), newPublishCmd(env), newEmitterCmd(env), newSelftestCmd(env), newSlurmJobCmd(env), newCalibrateCmd(env))
 	return root
 }
 

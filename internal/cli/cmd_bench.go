@@ -121,7 +121,7 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 		Settings: bench.Settings{Profile: o.Profile, ProfileSteps: sweep.DefaultProfileSteps, Warmup: o.Warmup, GPUHourPrice: o.GPUHourPrice, GPULabel: o.GPULabel,
 			RequestTimeout: o.RequestTimeout, Prompts: o.Prompts},
 		FindTokenizer: executor.TokenizerFinder(nil),
-		Base: results.ForConfig(runID, cfg, eng.Simulated() || info.TimeScale > 0, results.Pricing{GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice}),
+		Base:          results.ForConfig(runID, cfg, eng.Simulated() || info.TimeScale > 0, results.Pricing{GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice}),
 		Emit: func(r results.Result) error {
 			if r.Status != results.StatusOK {
 				failed++

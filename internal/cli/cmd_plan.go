@@ -8,6 +8,7 @@ import (
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engine/registry"
 	"github.com/servesweep/servesweep/internal/history"
+	"github.com/servesweep/servesweep/internal/modelinfo"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/preflight"
 	"github.com/servesweep/servesweep/internal/schedule"
@@ -19,6 +20,7 @@ type planOptions struct {
 	Explain  string
 	JSON     bool
 	Estimate bool
+	Predict  bool
 	DB       string
 	pre      preflightOptions
 }
@@ -48,7 +50,8 @@ launcher's interpreter); when unknown the newest rules apply, and plan says so.`
   servesweep plan examples/neurips-tp-moe.yaml --gpu H100 --gpus 8              # pre-flight for 8×H100
   servesweep plan examples/neurips-tp-moe.yaml --gpu B200                       # TRT-LLM-gen MoE runs on Blackwell
   servesweep plan examples/neurips-tp-moe.yaml --explain deepseek-v3--TP8_flashinfer_cutlass
-  servesweep plan examples/neurips-tp-moe.yaml --engine-version 0.5.3          # rules of an older SGLang`,
+  servesweep plan examples/neurips-tp-moe.yaml --engine-version 0.5.3          # rules of an older SGLang
+  servesweep plan examples/neurips-tp-moe.yaml --predict                        # predicted ITL, throughput, cost with intervals`,
 		Args: exactArgs(1, "a sweep file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPlan(env, o, args[0])
@@ -57,7 +60,8 @@ launcher's interpreter); when unknown the newest rules apply, and plan says so.`
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print configurations as a JSON array")
 	cmd.Flags().StringVar(&o.Explain, "explain", "", "print every pre-flight rule checked for this configuration id: outcome, engine versions and architectures it holds for, and its upstream source")
 	cmd.Flags().BoolVar(&o.Estimate, "estimate", false, "with --json: print {\"makespan_s\": {\"exclusive\", \"packed\"}, ...} instead of the configurations")
-	cmd.Flags().StringVar(&o.DB, "db", "", "history database that refines the estimates (default under the user's data directory)")
+	cmd.Flags().BoolVar(&o.Predict, "predict", false, "print the performance model's predicted ITL, output throughput, TTFT and cost per configuration, each with an interval, and the HBM-bandwidth bound (with --json: each configuration with its \"prediction\")")
+	cmd.Flags().StringVar(&o.DB, "db", "", "history database that refines the estimates and holds the performance model's calibrations (default under the user's data directory)")
 	o.pre.addFlags(cmd)
 	return cmd
 }
@@ -86,26 +90,36 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 	}
 	cfgs := plan.Expand(f, eng, env.Self)
 	registerSecrets(cfgs)
+	loc := locator(env, append(f.ModelConfigs, pre.ModelConfigs...))
+	perf := perfInputs{hw: hw, infos: map[string]*modelinfo.Info{}, loc: loc, ver: ver, db: pre.db}
 	if !pre.Disable {
 		if hw != nil {
 			fmt.Fprintln(env.Stderr, "servesweep: hardware: "+hw.String())
 		}
-		loc := locator(env, append(f.ModelConfigs, pre.ModelConfigs...))
 		fmt.Fprintln(env.Stderr, "servesweep: rules: "+ver.String())
-		for _, w := range preflight.Annotate(ctx, cfgs, loc, hw, ver) {
+		var warns []string
+		warns, perf.infos = preflight.AnnotateInfo(ctx, cfgs, loc, hw, ver)
+		for _, w := range warns {
 			fmt.Fprintln(env.Stderr, "servesweep: warning: "+w)
 		}
+	}
+	for _, l := range annotatePerf(ctx, cfgs, perf) {
+		fmt.Fprintln(env.Stderr, "servesweep: "+l)
 	}
 	return f, cfgs, eng, nil
 }
 
 func runPlan(env Env, o planOptions, path string) error {
+	o.pre.db = dbPath(env, o.DB)
 	f, cfgs, _, err := loadPlan(context.Background(), env, path, nil, o.pre)
 	if err != nil {
 		return err
 	}
 	if o.Explain != "" {
 		return explain(env, cfgs, o.Explain, o.JSON)
+	}
+	if o.Predict {
+		return printPredictions(env, f, cfgs, o.JSON)
 	}
 	est := estimate(env, o, f, cfgs)
 	if o.Estimate && o.JSON {
@@ -142,7 +156,7 @@ func estimate(env Env, o planOptions, f *sweep.File, cfgs []plan.Config) Estimat
 		db = d
 		defer d.Close()
 	}
-	refined := 0
+	refined, modelled := 0, 0
 	var items []schedule.Item
 	for _, c := range cfgs {
 		if c.Verdict == plan.VerdictSkip {
@@ -158,14 +172,18 @@ func estimate(env Env, o planOptions, f *sweep.File, cfgs []plan.Config) Estimat
 		for _, k := range c.Cases {
 			cases = append(cases, schedule.CaseShape{BatchSize: k.BatchSize, InputLen: k.InputLen, OutputLen: k.OutputLen})
 		}
+		perCase := modelCaseSeconds(c)
+		if caseS > 0 {
+			perCase = func(schedule.CaseShape) (float64, bool) { return caseS, true }
+		} else if c.Perf != nil {
+			modelled++
+		}
 		launch, _ := engineTraits(c.Engine)
-		exp := schedule.Expected(launch, cases, f.Profile, f.Warmup, f.Repeats, 0, caseS)
+		exp := schedule.ExpectedWith(launch, cases, f.Profile, f.Warmup, f.Repeats, 0, perCase)
 		e.Expected[c.ID] = exp
 		items = append(items, schedule.Item{ID: c.ID, GPUs: max(1, c.GPUs), Expected: exp})
 	}
-	if refined > 0 {
-		e.Source = fmt.Sprintf("defaults, %d configurations refined from history", refined)
-	}
+	e.Source = estimateSource(refined, modelled)
 	e.Makespan["exclusive"] = schedule.Makespan(items, 1<<30, false)
 	if hw := o.pre.hardware(context.Background(), f); hw != nil && hw.GPUs > 0 {
 		e.GPUs = hw.GPUs

@@ -109,6 +109,7 @@ func runRun(ctx context.Context, env Env, o runOptions, path string) error {
 			return sim.Engine{TimeScale: strconv.FormatFloat(o.TimeScale, 'g', -1, 64), StandingIn: f.Engine}
 		}
 	}
+	o.pre.db = dbPath(env, o.DB)
 	f, cfgs, eng, err := loadPlan(ctx, env, path, engineFor, o.pre)
 	if err != nil {
 		return err
@@ -263,7 +264,7 @@ func expectedSeconds(f *sweep.File, c plan.Config, timeScale float64) float64 {
 	if !simulated {
 		timeScale = 0
 	}
-	return schedule.Expected(launch, cases, f.Profile, f.Warmup, f.Repeats, timeScale, 0)
+	return schedule.ExpectedWith(launch, cases, f.Profile, f.Warmup, f.Repeats, timeScale, modelCaseSeconds(c))
 }
 
 func newSlurmJobCmd(env Env) *cobra.Command {

@@ -16,8 +16,10 @@ func newSimServerCmd(env Env) *cobra.Command {
 		Short: "Run the simulated inference server (SGLang protocol)",
 		Long: `sim-server is a real HTTP server that speaks SGLang's protocol: /health,
 /generate (SSE with meta_info), /server_info, /flush_cache, /start_profile
-(writes SGLang-named Chrome traces). It models speed from TP size and MoE
-backend. Other engine flags are accepted and echoed in /server_info.
+(writes SGLang-named Chrome traces). Its speed is the performance model's
+prediction when --sim-perf gives one (see plan --predict), else a simple model
+of TP size and MoE backend. Other engine flags are accepted and echoed in
+/server_info.
 
 Simulation flags:
   --sim-ttft-per-token-us F   prefill time per input token (µs)
@@ -27,6 +29,9 @@ Simulation flags:
   --sim-startup-ms F          modelled time until ready (default 300)
   --sim-spec-accept-length F  report a speculative accept length
   --sim-dense                 a model without experts (no MoE kernels in traces)
+  --sim-perf JSON             time prefill and decode with this performance model
+                              (a perfmodel.Model; run --dry-run passes it when the
+                              hardware and the model's config.json are known)
   --sim-fault KIND            crash-at-start | oom-at-start | never-ready |
                               die-mid-stream | bad-stream | hang-on-stop |
                               hang-flush (/flush_cache stops answering) |

@@ -28,6 +28,9 @@ type preflightOptions struct {
 	EngineVersion string
 	ModelConfigs  []string
 	Disable       bool
+	// db is the history database the performance model's calibrations come
+	// from (set from the command's --db, not a flag of its own).
+	db string
 }
 
 func (o *preflightOptions) addFlags(cmd *cobra.Command) {

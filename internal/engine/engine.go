@@ -211,6 +211,8 @@ type Traits struct {
 	// NoTP says the engine has no tensor parallelism (Ollama): TP is left out of
 	// a configuration's display name.
 	NoTP bool
+	// RunsOnCPU says the engine serves on the CPU when no GPU is known (Ollama).
+	RunsOnCPU bool
 	// NoPrefetch says servesweep must not fetch the model from the Hugging Face
 	// Hub before launch (the engine pulls or creates its own models).
 	NoPrefetch bool

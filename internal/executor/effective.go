@@ -3,6 +3,7 @@ package executor
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"regexp"
@@ -169,6 +170,11 @@ func rehearsal(cfg plan.Config) []string {
 	}
 	for _, k := range keys {
 		args = append(args, "--sim-effective", k+"="+cfg.ExpectEffective[k])
+	}
+	if cfg.Perf != nil { // the dry run's times are the performance model's prediction
+		if b, err := json.Marshal(cfg.Perf); err == nil {
+			args = append(args, "--sim-perf", string(b))
+		}
 	}
 	for _, text := range cfg.ExpectLog {
 		for _, line := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n") {

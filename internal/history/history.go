@@ -41,7 +41,7 @@ func Open(path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Exec(schema); err != nil {
+	if _, err := db.Exec(schema + perfSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("history database %s: %w", path, err)
 	}

@@ -55,6 +55,9 @@ func (d *DB) Record(dir string) (string, error) {
 			return "", fmt.Errorf("history: %w", err)
 		}
 	}
+	if err := recordPerf(tx, meta); err != nil {
+		return "", err
+	}
 	return meta.RunID, tx.Commit()
 }
 

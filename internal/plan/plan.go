@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/servesweep/servesweep/internal/engine"
+	"github.com/servesweep/servesweep/internal/perfmodel"
 	"github.com/servesweep/servesweep/internal/redact"
 	"github.com/servesweep/servesweep/internal/sweep"
 )
@@ -45,6 +46,11 @@ type Config struct {
 	ExpectLog []string `json:"expect_log,omitempty"`
 	// Checks are the pre-flight rules evaluated for this configuration (plan --explain).
 	Checks []RuleCheck `json:"checks,omitempty"`
+	// Perf is the configuration's performance model: its physics (device,
+	// parallel layout, model bytes and FLOPs) and the efficiencies that turn
+	// bounds into predictions. nil when the hardware or the model's
+	// config.json is unknown.
+	Perf *perfmodel.Model `json:"perf,omitempty"`
 }
 
 // RuleCheck is one pre-flight rule as evaluated for one configuration.

@@ -16,6 +16,13 @@ func RulesFor(name string) string { return ruleEngine(name).Name() }
 // ver.Engine names the rule set (RulesFor). It returns one warning per model
 // whose config could not be read.
 func Annotate(ctx context.Context, cfgs []plan.Config, loc modelinfo.Locator, hw *Hardware, ver EngineVersion) []string {
+	w, _ := AnnotateInfo(ctx, cfgs, loc, hw, ver)
+	return w
+}
+
+// AnnotateInfo is Annotate that also returns each model's config figures by
+// model path (nil where the config could not be read), for the performance model.
+func AnnotateInfo(ctx context.Context, cfgs []plan.Config, loc modelinfo.Locator, hw *Hardware, ver EngineVersion) ([]string, map[string]*modelinfo.Info) {
 	type res struct {
 		info *modelinfo.Info
 		err  error
@@ -36,5 +43,9 @@ func Annotate(ctx context.Context, cfgs []plan.Config, loc modelinfo.Locator, hw
 		c.Verdict, c.Reasons, c.Memory, c.Checks = res.Verdict, res.Reasons, res.Memory, res.Checks
 		c.ExpectEffective, c.ExpectLog = res.Expect, res.ExpectLog
 	}
-	return warnings
+	infos := map[string]*modelinfo.Info{}
+	for m, r := range cache {
+		infos[m] = r.info
+	}
+	return warnings, infos
 }

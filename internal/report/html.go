@@ -33,6 +33,7 @@ type htmlConfig struct {
 	Rows   []htmlRow
 	Lines  []string
 	Stats  string
+	Bound  []string // % of bound and the prediction
 }
 
 type htmlModel struct {
@@ -61,6 +62,9 @@ func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 	var cfgs []htmlConfig
 	for _, c := range r.Configs {
 		hc := htmlConfig{ConfigReport: c, Header: fmt.Sprintf("%s (%s) [%s]", c.Model, c.Variant, r.Meta.GPULabel), Stats: strings.Trim(repeatLine(c), "_")}
+		for _, l := range boundLines(c) {
+			hc.Bound = append(hc.Bound, strings.NewReplacer("**", "", "_", "").Replace(l))
+		}
 		for _, x := range caseRows(c.Rows) {
 			cells := strings.Split(strings.Trim(strings.TrimSpace(r.row(x)), "|"), "|")
 			for i := range cells {

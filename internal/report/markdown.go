@@ -23,6 +23,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	fmt.Fprintf(b, "## servesweep: %s (run %s)\n\n", title, r.Meta.RunID)
 	if r.Summary.Simulated {
 		b.WriteString("> **Simulated results** (dry run / `sim` engine): every number below comes from servesweep's simulated server, not a real engine.\n\n")
+		b.WriteString(r.simTimingNote())
 	}
 	sched := r.Meta.ScheduleLabel()
 	if len(r.Meta.EarlierSchedules) > 0 {
@@ -39,6 +40,9 @@ func (r *Report) Markdown(w io.Writer) error {
 			b.WriteString(r.row(row))
 		}
 		if line := repeatLine(c); line != "" {
+			b.WriteString("\n" + line + "\n")
+		}
+		for _, line := range boundLines(c) {
 			b.WriteString("\n" + line + "\n")
 		}
 		if c.RanAs != nil {

@@ -69,6 +69,11 @@ type Result struct {
 	ITLMs             *float64 `json:"itl_ms"`
 	AccLength         *float64 `json:"acc_length"`
 
+	// ITLBoundMs is the HBM-bandwidth bound of this case's decode step (the
+	// bytes one step must read per GPU at full memory bandwidth; see
+	// perfmodel). null when the hardware or the model's config is unknown.
+	ITLBoundMs *float64 `json:"itl_bound_ms"`
+
 	GPUs            int      `json:"gpus"`
 	GPUIDs          []int    `json:"gpu_ids,omitempty"`
 	GPULabel        string   `json:"gpu_label"`

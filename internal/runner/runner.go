@@ -270,7 +270,7 @@ func (s *sweepRun) job(cfg plan.Config, gpuIDs []int) executor.Job {
 		},
 		Timeouts: executor.Timeouts{Launch: o.File.LaunchTimeout, StopGrace: o.File.StopGrace},
 		Emit: func(r results.Result) error {
-			if err := s.append(s.res, r); err != nil {
+			if err := s.append(s.res, withBound(cfg, r)); err != nil {
 				return err
 			}
 			s.mu.Lock()
@@ -300,7 +300,7 @@ func (s *sweepRun) recordSkipped(cfg plan.Config) error {
 	simulated := s.o.DryRun || s.o.Engine != nil && s.o.Engine.Simulated()
 	base := results.ForConfig(s.meta.RunID, cfg, simulated, results.Pricing{GPULabel: f.GPULabel, GPUHourPrice: f.GPUHourPrice})
 	for _, r := range results.FailAll(base, cfg, results.StatusSkipped, results.KindPreflight, reason, "", now) {
-		if err := s.append(s.res, r); err != nil {
+		if err := s.append(s.res, withBound(cfg, r)); err != nil {
 			return err
 		}
 	}

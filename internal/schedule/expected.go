@@ -9,14 +9,21 @@ type CaseShape struct{ BatchSize, InputLen, OutputLen int }
 // caseSeconds > 0 replaces the per-case model (history); timeScale > 0 scales
 // a simulated run.
 func Expected(launch float64, cases []CaseShape, profile, warmup bool, repeats int, timeScale, caseSeconds float64) float64 {
+	return ExpectedWith(launch, cases, profile, warmup, repeats, timeScale, func(CaseShape) (float64, bool) { return caseSeconds, caseSeconds > 0 })
+}
+
+// ExpectedWith is Expected with a per-case estimate: where caseSeconds gives
+// one (the performance model's TTFT + output × ITL, or history), it replaces
+// the default model of that case.
+func ExpectedWith(launch float64, cases []CaseShape, profile, warmup bool, repeats int, timeScale float64, caseSeconds func(CaseShape) (float64, bool)) float64 {
 	t := launch
 	if warmup {
 		t += 10
 	}
 	for _, c := range cases {
 		one := float64(c.BatchSize*c.InputLen)/20000 + float64(c.OutputLen)*0.02
-		if caseSeconds > 0 {
-			one = caseSeconds
+		if v, ok := caseSeconds(c); ok {
+			one = v
 		}
 		n := float64(max(1, repeats))
 		if profile {

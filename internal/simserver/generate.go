@@ -106,9 +106,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	// Run-to-run noise: one factor per request (--sim-jitter), on top of per-step noise.
 	run := s.jittered(1)
 	// Prefill: all prompts of the batch in one extend step.
-	prefillUs := run * s.jittered(float64(total)*s.speed.PrefillUsPerToken)
-	// Concurrent requests share the GPU: each step slows by 2% per extra sequence.
-	stepUs := run * s.speed.DecodeStepMs * 1e3 * (1 + 0.02*float64(bs-1+active-1))
+	prefillUs := run * s.jittered(s.prefillUs(lens))
 	var fl http.Flusher
 	if req.Stream {
 		w.Header().Set("Content-Type", "text/event-stream")
@@ -123,7 +121,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	decodeSteps := []float64{}
 	for tok := 1; tok <= maxNew; tok++ {
 		if tok > 1 {
-			d := s.jittered(stepUs)
+			d := s.jittered(run * s.stepUs(lens, bs+active-1, tok))
 			decodeSteps = append(decodeSteps, d)
 			modelled += d
 			deadline = deadline.Add(s.scaled(d))

@@ -45,8 +45,11 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	prof := s.openaiProfile
 	s.mu.Unlock()
 	run := s.jittered(1)
-	prefillUs := run * s.jittered(float64(total)*s.speed.PrefillUsPerToken)
-	stepUs := run * s.speed.DecodeStepMs * 1e3 * (1 + 0.02*float64(len(batch)-1))
+	lens := make([]int, len(batch))
+	for i, p := range batch {
+		lens[i] = len(p)
+	}
+	prefillUs := run * s.jittered(s.prefillUs(lens))
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(200)
 	fl := w.(http.Flusher)
@@ -55,7 +58,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	var steps []float64
 	for tok := 1; tok <= n; tok++ {
 		if tok > 1 {
-			d := s.jittered(stepUs)
+			d := s.jittered(run * s.stepUs(lens, len(batch), tok))
 			steps = append(steps, d)
 			deadline = deadline.Add(s.scaled(d))
 		}

@@ -8,6 +8,8 @@ package simserver
 import (
 	"fmt"
 	"os"
+
+	"github.com/servesweep/servesweep/internal/perfmodel"
 	"strconv"
 	"strings"
 )
@@ -43,6 +45,10 @@ type Options struct {
 	// Refuse makes the server fail at startup the way the real engine would
 	// for a configuration pre-flight skips (--sim-refuse REASON, repeatable).
 	Refuse []string
+	// Perf is the configuration's performance model (--sim-perf JSON): when
+	// set, prefill and decode times are its predictions (unless --sim-itl-ms
+	// or --sim-ttft-per-token-us fix them).
+	Perf *perfmodel.Model
 }
 
 // ParseArgs parses sim-server arguments. It takes SGLang's flag spellings for the
@@ -172,6 +178,8 @@ func (o *Options) setSim(f *flagReader) (bool, error) {
 		o.Seed = uint64(s)
 	case "--sim-effective", "--sim-log-line":
 		err = o.setRehearsal(f)
+	case "--sim-perf":
+		err = o.setPerf(f)
 	case "--sim-refuse":
 		var r string
 		if r, err = f.next(); err == nil {

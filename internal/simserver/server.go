@@ -74,6 +74,7 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	lg.Printf("environment: CUDA_VISIBLE_DEVICES=%q NCCL_NVLS_ENABLE=%q TORCH_SYMM_MEM_DISABLE_MULTICAST=%q NVSHMEM_DISABLE_NVLS=%q",
 		os.Getenv("CUDA_VISIBLE_DEVICES"), os.Getenv("NCCL_NVLS_ENABLE"), os.Getenv("TORCH_SYMM_MEM_DISABLE_MULTICAST"), os.Getenv("NVSHMEM_DISABLE_NVLS"))
 	lg.Printf("sim server for %s tp=%d ep=%d moe=%q listening on %s (time scale %g, fault %s)", o.ModelPath, o.TP, o.EP, o.MoEBackend, ln.Addr(), o.TimeScale, o.Fault)
+	lg.Print(o.timingLine())
 	printLogLines(logw, o)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", s.health)
@@ -158,7 +159,7 @@ func (s *Server) serverInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	info := s.opts.effectiveInfo()
 	for k, v := range map[string]any{"host": s.opts.Host, "port": s.opts.Port, "version": s.Version, "sim_time_scale": s.opts.TimeScale,
-		"sim_fault": s.opts.Fault, "internal_states": []any{state}} {
+		"sim_fault": s.opts.Fault, "sim_timing": s.opts.timing(), "internal_states": []any{state}} {
 		info[k] = v
 	}
 	writeJSON(w, info)

@@ -12,5 +12,5 @@ func (Engine) Rules() []rules.Rule { return nil }
 // Traits implements engine.Describer: Ollama starts in seconds, has no tensor
 // parallelism, and creates its own models (ollama create).
 func (Engine) Traits() engine.Traits {
-	return engine.Traits{LaunchSeconds: 5, NoTP: true, NoPrefetch: true}
+	return engine.Traits{LaunchSeconds: 5, NoTP: true, NoPrefetch: true, RunsOnCPU: true}
 }
