@@ -5,9 +5,11 @@
 // a sweep file fails in milliseconds instead of hours into a run.
 package sweep
 
-import "github.com/servesweep/servesweep/internal/engine/registry"
+import (
+	"time"
 
-import "time"
+	"github.com/servesweep/servesweep/internal/engine/registry"
+)
 
 // Engines lists the engine names a sweep file may use (the engine registry's).
 var Engines = registry.Names()
