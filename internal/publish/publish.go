@@ -114,20 +114,8 @@ func Publish(ctx context.Context, dir string, files []string, extra map[string][
 		git("rm", "-rq", "--cached", ".")
 	}
 	work = repo
-	dest := filepath.Join(repo, filepath.FromSlash(o.Prefix))
-	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			return "", err
-		}
-		if err := writeFile(filepath.Join(dest, f), b); err != nil {
-			return "", err
-		}
-	}
-	for name, b := range extra {
-		if err := writeFile(filepath.Join(dest, name), b); err != nil {
-			return "", err
-		}
+	if err := copyInto(filepath.Join(repo, filepath.FromSlash(o.Prefix)), dir, files, extra); err != nil {
+		return "", err
 	}
 	if _, err := git("add", "--", filepath.FromSlash(o.Prefix)); err != nil {
 		return "", err
@@ -144,6 +132,25 @@ func Publish(ctx context.Context, dir string, files []string, extra map[string][
 	}
 	rev, err := git("rev-parse", "HEAD")
 	return strings.TrimSpace(rev), err
+}
+
+// copyInto writes files (relative to dir) and the extra files under dest.
+func copyInto(dest, dir string, files []string, extra map[string][]byte) error {
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dest, f), b); err != nil {
+			return err
+		}
+	}
+	for name, b := range extra {
+		if err := writeFile(filepath.Join(dest, name), b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeFile(p string, b []byte) error {

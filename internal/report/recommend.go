@@ -113,29 +113,10 @@ func (r *Report) recommendOne(key string, cfgs []ConfigReport, name string) (Rec
 	if budget {
 		obj = objectives["itl"]
 	}
-	var cands []candidate
-	for _, c := range cfgs {
-		xs := samples(c, obj.value)
-		if len(xs) == 0 {
-			continue
-		}
-		costs := samples(c, objectives["cost"].value)
-		cost := stats.Summarize(costs).Mean
-		if budget && cost > r.Meta.CostBudget {
-			continue
-		}
-		cands = append(cands, candidate{cfg: c, summary: stats.Summarize(xs), cost: cost})
-	}
+	cands := r.candidates(cfgs, obj, budget)
 	if len(cands) == 0 {
 		return Recommendation{}, false
 	}
-	better := func(a, b stats.Summary) bool {
-		if obj.lowerIsBetter {
-			return a.Mean < b.Mean
-		}
-		return a.Mean > b.Mean
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return better(cands[i].summary, cands[j].summary) })
 	objName := name
 	rec := Recommendation{ModelKey: key, Objective: objName, Metric: obj.metric, Repeats: cands[0].summary.N}
 	w := cands[0]
@@ -194,6 +175,30 @@ func (r *Report) recommendOne(key string, cfgs []ConfigReport, name string) (Rec
 	rec.Winner, rec.WinnerLabel, rec.WinnerValue = w.cfg.ID, w.cfg.Display, w.summary.Mean
 	rec.RunnerUp, rec.RunnerUpValue = ru.cfg.ID, ru.summary.Mean
 	return rec, true
+}
+
+// candidates are the configurations with results (within the budget when the
+// objective is one), best first by the objective's mean.
+func (r *Report) candidates(cfgs []ConfigReport, obj objective, budget bool) []candidate {
+	var cands []candidate
+	for _, c := range cfgs {
+		xs := samples(c, obj.value)
+		if len(xs) == 0 {
+			continue
+		}
+		cost := stats.Summarize(samples(c, objectives["cost"].value)).Mean
+		if budget && cost > r.Meta.CostBudget {
+			continue
+		}
+		cands = append(cands, candidate{cfg: c, summary: stats.Summarize(xs), cost: cost})
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if obj.lowerIsBetter {
+			return cands[i].summary.Mean < cands[j].summary.Mean
+		}
+		return cands[i].summary.Mean > cands[j].summary.Mean
+	})
+	return cands
 }
 
 func fmtVal(v float64, unit string) string {
