@@ -70,20 +70,9 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"message":"server is not ready"}}`, 503)
 		return
 	}
-	var req generateReq
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, `{"error":{"message":"invalid JSON body"}}`, 400)
+	req, lens, maxNew, ok := parseGenerate(w, r)
+	if !ok {
 		return
-	}
-	lens, err := req.batchShape()
-	if err != nil {
-		w.WriteHeader(400)
-		writeJSON(w, map[string]any{"error": map[string]any{"message": err.Error()}})
-		return
-	}
-	maxNew := 128
-	if req.SamplingParams.MaxNewTokens != nil {
-		maxNew = *req.SamplingParams.MaxNewTokens
 	}
 	s.mu.Lock()
 	s.nGen++
@@ -134,42 +123,12 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 			s.log.Printf("Scheduler hit an exception: RuntimeError: CUDA error: an illegal memory access was encountered (simulated: --sim-fault die-mid-stream)")
 			os.Exit(1)
 		}
-		for i := 0; i < bs; i++ {
-			texts[i].WriteString(" tok")
-			meta := map[string]any{"id": "sim-" + strconv.Itoa(n) + "-" + strconv.Itoa(i), "finish_reason": nil,
-				"prompt_tokens": lens[i], "completion_tokens": tok, "cached_tokens": 0}
-			if tok == maxNew {
-				meta["finish_reason"] = map[string]any{"type": "length", "length": maxNew}
-				meta["e2e_latency"] = modelled / 1e6
-				if s.opts.SpecAcceptLen > 0 {
-					meta["spec_accept_length"] = s.opts.SpecAcceptLen
-				}
-			}
-			ev := map[string]any{"text": texts[i].String(), "output_ids": []int{tok % 32000}, "index": i, "meta_info": meta}
-			if tok == maxNew && !req.Stream {
-				out = append(out, ev)
-			}
-			if req.Stream {
-				b, _ := json.Marshal(ev)
-				if faulty && s.opts.Fault == "bad-stream" && tok == maxNew/2 {
-					b = []byte(`{"text": "tok", "meta_info": {"completion_tok`) // truncated JSON
-				}
-				fmt.Fprintf(w, "data: %s\n\n", b)
-			}
-		}
+		out = s.writeTokens(w, tokenStep{req: &req, n: n, tok: tok, maxNew: maxNew, lens: lens, texts: texts, modelled: modelled, faulty: faulty}, out)
 		if fl != nil {
 			fl.Flush()
 		}
 	}
-	s.mu.Lock()
-	if len(decodeSteps) > 0 {
-		sum := 0.0
-		for _, d := range decodeSteps {
-			sum += d
-		}
-		s.lastGen = float64(bs*len(decodeSteps)) / (sum / 1e6)
-	}
-	s.mu.Unlock()
+	s.recordThroughput(bs, decodeSteps)
 	if req.Stream {
 		fmt.Fprint(w, "data: [DONE]\n\n")
 		if fl != nil {
@@ -183,4 +142,78 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	if prof != nil {
 		go s.writeTraces(prof, bs, total, prefillUs, decodeSteps)
 	}
+}
+
+// tokenStep is one decode step of a /generate request.
+type tokenStep struct {
+	req      *generateReq
+	n, tok   int
+	maxNew   int
+	lens     []int
+	texts    []strings.Builder
+	modelled float64
+	faulty   bool
+}
+
+// writeTokens sends (or, without streaming, keeps for the reply) one event
+// per request of the batch for this step, as SGLang's /generate does.
+func (s *Server) writeTokens(w http.ResponseWriter, st tokenStep, out []map[string]any) []map[string]any {
+	for i := 0; i < len(st.lens); i++ {
+		st.texts[i].WriteString(" tok")
+		meta := map[string]any{"id": "sim-" + strconv.Itoa(st.n) + "-" + strconv.Itoa(i), "finish_reason": nil,
+			"prompt_tokens": st.lens[i], "completion_tokens": st.tok, "cached_tokens": 0}
+		if st.tok == st.maxNew {
+			meta["finish_reason"] = map[string]any{"type": "length", "length": st.maxNew}
+			meta["e2e_latency"] = st.modelled / 1e6
+			if s.opts.SpecAcceptLen > 0 {
+				meta["spec_accept_length"] = s.opts.SpecAcceptLen
+			}
+		}
+		ev := map[string]any{"text": st.texts[i].String(), "output_ids": []int{st.tok % 32000}, "index": i, "meta_info": meta}
+		if st.tok == st.maxNew && !st.req.Stream {
+			out = append(out, ev)
+		}
+		if st.req.Stream {
+			b, _ := json.Marshal(ev)
+			if st.faulty && s.opts.Fault == "bad-stream" && st.tok == st.maxNew/2 {
+				b = []byte(`{"text": "tok", "meta_info": {"completion_tok`) // truncated JSON
+			}
+			fmt.Fprintf(w, "data: %s\n\n", b)
+		}
+	}
+	return out
+}
+
+// recordThroughput keeps the last generation throughput for /server_info.
+func (s *Server) recordThroughput(bs int, decodeSteps []float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(decodeSteps) > 0 {
+		sum := 0.0
+		for _, d := range decodeSteps {
+			sum += d
+		}
+		s.lastGen = float64(bs*len(decodeSteps)) / (sum / 1e6)
+	}
+}
+
+// parseGenerate reads a /generate body: the batch's prompt lengths and
+// max_new_tokens (128 by default, as SGLang's); a bad body is answered 400.
+func parseGenerate(w http.ResponseWriter, r *http.Request) (generateReq, []int, int, bool) {
+	var req generateReq
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, `{"error":{"message":"invalid JSON body"}}`, 400)
+		return req, nil, 0, false
+	}
+	lens, err := req.batchShape()
+	if err != nil {
+		w.WriteHeader(400)
+		writeJSON(w, map[string]any{"error": map[string]any{"message": err.Error()}})
+		return req, nil, 0, false
+	}
+	maxNew := 128
+	if req.SamplingParams.MaxNewTokens != nil {
+		maxNew = *req.SamplingParams.MaxNewTokens
+	}
+	return req, lens, maxNew, true
 }
