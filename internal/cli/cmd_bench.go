@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -14,8 +12,7 @@ import (
 	"github.com/servesweep/servesweep/internal/engine/registry"
 	"github.com/servesweep/servesweep/internal/executor"
 	"github.com/servesweep/servesweep/internal/plan"
-	"github.com/servesweep/servesweep/internal/results"
-	"github.com/servesweep/servesweep/internal/rundir"
+	"github.com/servesweep/servesweep/internal/runner"
 	"github.com/servesweep/servesweep/internal/sweep"
 	"github.com/spf13/cobra"
 )
@@ -99,51 +96,16 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 	if dir == "" {
 		dir = filepath.Join("runs", "bench-"+time.Now().Format("20060102-150405"))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	f := &sweep.File{Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Profile: o.Profile,
+		ProfileSteps: sweep.DefaultProfileSteps, Warmup: o.Warmup, Prompts: o.Prompts, RequestTimeout: o.RequestTimeout, Repeats: 1,
+		LaunchTimeout: sweep.DefaultLaunchTimeout, StopGrace: sweep.DefaultStopGrace}
+	// The same runner as run: an "external server" executor instead of a launch.
+	sum, err := runner.Run(ctx, runner.Options{File: f, Configs: []plan.Config{cfg}, Engine: eng, Dir: dir, Log: env.Stderr,
+		Executor: executor.External{URL: o.URL, Model: model}})
+	if err == nil && sum.CasesOK == 0 && ctx.Err() == nil {
+		defer fmt.Fprintln(env.Stderr, "servesweep: no case passed (see the report)")
 	}
-	if _, err := os.Stat(filepath.Join(dir, results.ResultsFile)); err == nil {
-		return usagef("%s already holds results; choose another --out", dir)
-	}
-	runID := time.Now().UTC().Format("20060102T150405Z")
-	meta := rundir.Meta{RunID: runID, Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Schedule: "external server", StartedAt: time.Now().UTC(), Configs: []plan.Config{cfg}}
-	if err := rundir.WriteMeta(dir, &meta); err != nil {
-		return err
-	}
-	app, err := results.OpenAppender(filepath.Join(dir, results.ResultsFile))
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	failed := 0
-	sess := &bench.Session{
-		Client: client, Config: cfg, TraceDir: filepath.Join(dir, cfg.ID, "traces"),
-		Settings: bench.Settings{Profile: o.Profile, ProfileSteps: sweep.DefaultProfileSteps, Warmup: o.Warmup, GPUHourPrice: o.GPUHourPrice, GPULabel: o.GPULabel,
-			RequestTimeout: o.RequestTimeout, Prompts: o.Prompts},
-		FindTokenizer: executor.TokenizerFinder(nil),
-		Base:          results.ForConfig(runID, cfg, eng.Simulated() || info.TimeScale > 0, results.Pricing{GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice}),
-		Emit: func(r results.Result) error {
-			if r.Status != results.StatusOK {
-				failed++
-				fmt.Fprintf(env.Stderr, "servesweep: bs=%d in=%d out=%d FAILED (%s): %s\n", r.BatchSize, r.InputLen, r.OutputLen, r.FailureKind, r.Error)
-			} else {
-				fmt.Fprintf(env.Stderr, "servesweep: bs=%d in=%d out=%d latency %.2fs ITL %.2fms out %.1f tok/s\n", r.BatchSize, r.InputLen, r.OutputLen, *r.LatencyS, *r.ITLMs, *r.OutputThroughput)
-			}
-			return app.Append(r)
-		},
-	}
-	runErr := sess.Run(ctx)
-	if err := writeReports(env, dir); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stderr, "servesweep: report: %s\n", filepath.Join(dir, "report.md"))
-	if ctx.Err() != nil {
-		return errInterrupted
-	}
-	if runErr != nil && !errors.Is(runErr, bench.ErrServerDied) {
-		return runErr
-	}
-	return nil
+	return finishRun(env, runOptions{NoHistory: true}, "(bench)", dir, sum, err)
 }
 
 // checkBench checks bench's options and returns the engine asked for.
