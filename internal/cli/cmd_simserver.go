@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/servesweep/servesweep/internal/simserver"
+	"github.com/servesweep/servesweep/internal/engine/sim/simserver"
 	"github.com/spf13/cobra"
 )
 

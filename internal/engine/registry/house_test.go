@@ -15,7 +15,7 @@ import (
 // allowed are the places outside internal/engine that may still name an
 // engine, each with its reason.
 var allowed = map[string]string{
-	"internal/simserver":        "the sim engine's server speaks as the engines it stands in for (owned_by, server_args)",
+
 	"internal/cli/preflight.go": "localExecutor's early return for Ollama, replaced by the engine-neutral GPU path of the real-GPU issue",
 }
 
