@@ -78,6 +78,8 @@ fuzz:
 	$(GO) test ./internal/traces -run '^$$' -fuzz FuzzScan -fuzztime 30s
 	$(GO) test ./internal/engine/sglang -run '^$$' -fuzz FuzzFastPath -fuzztime 30s
 	$(GO) test ./internal/redact -run '^$$' -fuzz FuzzJSON -fuzztime 30s
+	$(GO) test ./internal/hardware -run '^$$' -fuzz FuzzLookup -fuzztime 30s
+	$(GO) test ./internal/engine -run '^$$' -fuzz FuzzParseVersion -fuzztime 30s
 
 clean:
 	rm -rf bin runs models
