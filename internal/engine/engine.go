@@ -33,6 +33,26 @@ type LaunchSpec struct {
 	// EngineVersion is the engine's version as detected before launch ("" =
 	// unknown: adapters then assume the newest behaviour).
 	EngineVersion string
+	// ProfileSteps is > 0 when the sweep asks for profiler traces: the forward
+	// steps to record (engines whose profiler is armed at launch use it).
+	ProfileSteps int
+}
+
+// LaunchFiles is implemented by engines whose launch needs files written
+// first (TensorRT-LLM's extra options YAML): file name → content, written into
+// the configuration's work directory before the server starts; argv names
+// them through WorkDirPlaceholder.
+type LaunchFiles interface {
+	Files(spec LaunchSpec) map[string][]byte
+}
+
+// SimSpeaker is implemented by engines the sim can stand in for in a dry run:
+// the sim-server arguments (SGLang's spellings for the flags the sim models,
+// --sim-protocol for the wire protocol) and environment that make it speak the
+// engine's protocol for spec, so the dry run measures through the engine's own
+// client, log patterns and launch files.
+type SimSpeaker interface {
+	SimArgs(spec LaunchSpec) (args []string, env map[string]string)
 }
 
 // ClientConfig is what a client may need beyond the base URL: the resolved

@@ -106,6 +106,9 @@ func (x *execution) launch(ctx context.Context) (results.Server, bool) {
 	if err := os.MkdirAll(x.workDir, 0o755); err != nil {
 		return x.failAll(results.KindLaunchError, err.Error(), ""), false
 	}
+	if err := writeLaunchFiles(x.workDir, x.cfg.Files); err != nil {
+		return x.failAll(results.KindLaunchError, err.Error(), ""), false
+	}
 	port, err := proc.FreePort(x.host)
 	if err != nil {
 		return x.failAll(results.KindLaunchError, err.Error(), ""), false

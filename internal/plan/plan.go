@@ -51,6 +51,10 @@ type Config struct {
 	// bounds into predictions. nil when the hardware or the model's
 	// config.json is unknown.
 	Perf *perfmodel.Model `json:"perf,omitempty"`
+
+	// Files are written into the configuration's work directory before launch
+	// (engine.LaunchFiles: name → content).
+	Files map[string]string `json:"files,omitempty"`
 }
 
 // RuleCheck is one pre-flight rule as evaluated for one configuration.
@@ -115,7 +119,7 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 					args := append([]string{}, m.ExtraArgs...)
 					args = append(args, m.TPArgs[tp]...)
 					args = append(args, g.args...)
-					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, EngineVersion: f.Resolved.EngineVersion, Self: self, MaxBatch: maxBatch, Dense: !m.IsMoE}
+					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, EngineVersion: f.Resolved.EngineVersion, Self: self, MaxBatch: maxBatch, Dense: !m.IsMoE, ProfileSteps: profileSteps(f)}
 					argv, engEnv := eng.Command(spec)
 					env := map[string]string{}
 					maps.Copy(env, engEnv)
@@ -132,13 +136,37 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 					out = append(out, Config{
 						ID: ConfigID(m.Key, variant), ModelKey: m.Key, Model: m.Path, ModelName: m.DisplayName(),
 						Variant: variant, TP: tp, MoEBackend: be, GPUs: eng.GPUs(spec), Engine: eng.Name(),
-						Command: argv, Env: env, Args: args, Params: g.values, Cases: cases,
+						Command: argv, Env: env, Files: launchFiles(eng, spec), Args: args, Params: g.values, Cases: cases,
 					})
 				}
 			}
 		}
 	}
 	uniqueIDs(out)
+	return out
+}
+
+// profileSteps is the forward steps a profile records, 0 when the sweep does not profile.
+func profileSteps(f *sweep.File) int {
+	if !f.Profile {
+		return 0
+	}
+	return max(1, f.ProfileSteps)
+}
+
+// launchFiles are the files the engine needs written before launch (nil for most).
+func launchFiles(eng engine.Engine, spec engine.LaunchSpec) map[string]string {
+	lf, ok := eng.(engine.LaunchFiles)
+	if !ok {
+		return nil
+	}
+	var out map[string]string
+	for name, b := range lf.Files(spec) {
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = string(b)
+	}
 	return out
 }
 

@@ -64,6 +64,9 @@ func Fit(cfg plan.Config, info interface {
 	}
 	kv := float64(tokens*info.KVBytesPerTokenPerGPU(max(1, cfg.TP), 2)) / gib
 	budget := frac * gpuMemGiB
+	if fm, ok := mm.(rules.FreeMemoryModel); ok {
+		budget, frac, fracFrom = freeBudget(fm, cfg, gpuMemGiB, weights)
+	}
 	pool := budget - weights
 	f := &plan.MemoryFit{GPUMemoryGiB: gpuMemGiB, MemFraction: frac, WeightsPerGPUGiB: weights, KVPoolGiB: pool, KVNeededGiB: kv}
 	switch {
@@ -81,4 +84,13 @@ func Fit(cfg plan.Config, info interface {
 		f.Detail = fmt.Sprintf("weights %.1f GiB/GPU, KV pool %.1f GiB for %.2f GiB needed (of %.1f GiB at fraction %.3f, %s)", weights, pool, kv, gpuMemGiB, frac, fracFrom)
 	}
 	return f
+}
+
+// freeBudget is weights + KV pool for engines whose KV cache takes a share of
+// the memory left free after the weights and runtime buffers, as the share of
+// the whole GPU it amounts to.
+func freeBudget(fm rules.FreeMemoryModel, cfg plan.Config, gpuMemGiB, weights float64) (budget, frac float64, from string) {
+	f, src, reserved := fm.FreeFraction(gpuMemGiB, max(1, cfg.TP), cfg.Args)
+	budget = weights + f*max(0, gpuMemGiB-weights-reserved)
+	return budget, budget / gpuMemGiB, fmt.Sprintf("%.2f of the memory free after weights and ~%.0f GiB of buffers, %s", f, reserved, src)
 }

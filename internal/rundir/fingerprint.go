@@ -11,12 +11,13 @@ import (
 )
 
 // launch is what makes two plans of a configuration the same measurement:
-// its launch command and environment and its cases. The launcher's directory
+// its launch command, environment and launch files, and its cases. The launcher's directory
 // is left out (the same servesweep or python from another path launches the same).
 type launch struct {
 	ID      string            `json:"id"`
 	Command []string          `json:"command"`
 	Env     map[string]string `json:"env,omitempty"`
+	Files   map[string]string `json:"files,omitempty"`
 	Cases   []plan.Case       `json:"cases"`
 }
 
@@ -25,7 +26,7 @@ func launchOf(c plan.Config) launch {
 	if len(cmd) > 0 {
 		cmd[0] = filepath.Base(cmd[0])
 	}
-	return launch{ID: c.ID, Command: cmd, Env: c.Env, Cases: c.Cases}
+	return launch{ID: c.ID, Command: cmd, Env: c.Env, Files: c.Files, Cases: c.Cases}
 }
 
 // Fingerprint identifies a sweep by what it measures: every configuration's

@@ -11,6 +11,7 @@ import (
 	"github.com/servesweep/servesweep/internal/engine/ollama"
 	"github.com/servesweep/servesweep/internal/engine/sglang"
 	"github.com/servesweep/servesweep/internal/engine/sim"
+	"github.com/servesweep/servesweep/internal/engine/trtllm"
 	"github.com/servesweep/servesweep/internal/engine/vllm"
 )
 
@@ -19,8 +20,12 @@ var engines = []engine.Engine{
 	sglang.Engine{},
 	vllm.Engine{},
 	ollama.Engine{},
+	trtllm.Engine{},
 	sim.Engine{},
 }
+
+// The sim finds the engines it stands in for (beyond SGLang and vLLM) here.
+func init() { sim.Lookup = Get }
 
 // Get returns the adapter for name.
 func Get(name string) (engine.Engine, error) {

@@ -111,6 +111,17 @@ type MemoryModel interface {
 	MemFraction(gpuMemGiB float64, tp int, args []string) (float64, string)
 }
 
+// FreeMemoryModel is implemented by engines whose KV cache takes a share of
+// the memory left free after the weights and runtime buffers (TensorRT-LLM's
+// free_gpu_memory_fraction) rather than a share of the whole GPU; pre-flight
+// then sizes the KV pool as frac × (GPU memory − weights − reserved).
+type FreeMemoryModel interface {
+	MemoryModel
+	// FreeFraction returns the share (0..1) of the free memory, where it
+	// comes from, and the runtime buffers (GiB per GPU) held outside it.
+	FreeFraction(gpuMemGiB float64, tp int, args []string) (frac float64, from string, reservedGiB float64)
+}
+
 // FlagFraction reads a memory-fraction flag from args.
 func FlagFraction(args []string, flags ...string) (float64, bool) {
 	for _, flag := range flags {

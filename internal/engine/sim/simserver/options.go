@@ -49,6 +49,9 @@ type Options struct {
 	// set, prefill and decode times are its predictions (unless --sim-itl-ms
 	// or --sim-ttft-per-token-us fix them).
 	Perf *perfmodel.Model
+	// Protocol, when set (--sim-protocol), is the engine whose routes the sim
+	// serves instead of SGLang's and vLLM's (see protocols).
+	Protocol string
 }
 
 // ParseArgs parses sim-server arguments. It takes SGLang's flag spellings for the
@@ -168,6 +171,8 @@ func (o *Options) setSim(f *flagReader) (bool, error) {
 		err = f.num(&o.SpecAcceptLen)
 	case "--sim-fault":
 		o.Fault, err = f.next()
+	case "--sim-protocol":
+		o.Protocol, err = f.next()
 	case "--sim-fault-after":
 		err = f.integer(&o.FaultAfter)
 	case "--sim-dense":
@@ -198,6 +203,9 @@ func (o *Options) validate(getenv func(string) string) error {
 	}
 	if o.TP < 1 || o.EP < 1 || o.TimeScale <= 0 || o.Jitter < 0 || o.Port < 0 || o.Port > 65535 {
 		return fmt.Errorf("--tp-size and --ep-size must be ≥ 1, --sim-time-scale > 0, --sim-jitter ≥ 0, --port in 0..65535")
+	}
+	if _, known := protocols[o.Protocol]; !known {
+		return fmt.Errorf("--sim-protocol %q is not one the sim speaks", o.Protocol)
 	}
 	ok := false
 	for _, f := range Faults {

@@ -32,6 +32,7 @@ type Server struct {
 	profile       *profileReq
 	lastGen       float64
 	Version       string
+	trt           *trtllmState // --sim-protocol trtllm
 }
 
 type profileReq struct {
@@ -92,7 +93,12 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	mux.HandleFunc("/v1/completions", s.completions)
 	mux.HandleFunc("/version", s.version)
 	mux.HandleFunc("/reset_prefix_cache", s.flush)
-	srv := &http.Server{Handler: mux}
+	h, err := s.protocol(mux)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{Handler: h}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
