@@ -19,7 +19,7 @@ type Key struct {
 // Keys is the sweep file's top-level keys, in the order the README lists them.
 var Keys = []Key{
 	{"name", "sweep", "run name (run directory, report title)", func(p *parser, f *File, v *yaml.Node) (err error) { f.Name, err = p.str(v, "name"); return }},
-	{"engine", "(required)", "sglang, vllm, ollama or sim (the engine registry's names)", readEngine},
+	{"engine", "(required)", "sglang, vllm, trtllm, ollama or sim (the engine registry's names)", readEngine},
 	{"engine_command", "the engine's launcher", "argv prefix replacing the engine's launcher (e.g. a venv's python)", readEngineCommand},
 	{"gpu_label", "", "label in table headers, e.g. 8-gpu-h200 (also the last resort for the target GPU)", func(p *parser, f *File, v *yaml.Node) (err error) { f.GPULabel, err = p.str(v, "gpu_label"); return }},
 	{"gpu_hour_price", "2.0", "USD per GPU-hour; cost = price × GPUs the configuration uses", readGPUHourPrice},
