@@ -59,6 +59,7 @@ func (r *Report) Markdown(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	r.summaryMarkdown(b)
+	r.searchMarkdown(b)
 	r.loadMarkdown(b)
 	r.rankingMarkdown(b)
 	fmt.Fprintf(b, "_%s_\n", r.CostNote)

@@ -35,6 +35,8 @@ type Report struct {
 	Load []load.Result `json:"load,omitempty"`
 	// Warnings name the torn or corrupt lines of the run directory read past.
 	Warnings []string `json:"warnings,omitempty"`
+	// Search is what the sweep's search: strategy did (nil: no search log).
+	Search *SearchReport `json:"search,omitempty"`
 }
 
 // ConfigReport is one configuration's table.
@@ -102,6 +104,7 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	rep := build(*recs.Meta, results.Latest(recs.Results), results.LatestServers(recs.Servers), links)
 	rep.Warnings = recs.Warnings
 	rep.readLoad(dir)
+	rep.readSearch(dir)
 	rep.addBreakdowns(dir) // before the recommendations: their reasons cite the breakdowns
 	rep.recommend()
 	return rep, nil

@@ -36,6 +36,8 @@ const (
 	KindGPUNotReleased = "gpu_not_released"
 	KindSlurmJob       = "slurm_job_failed"
 	KindPreflight      = "preflight"
+	// KindSearch: the sweep's search: strategy decided not to run it.
+	KindSearch = "search"
 	// KindWriteFailed: a record could not be written to the run directory (disk
 	// full, I/O error). The sweep stops; the configuration stays incomplete.
 	KindWriteFailed = "write_failed"

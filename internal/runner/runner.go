@@ -62,7 +62,9 @@ type Summary struct {
 	ServerFails int
 	// SkippedPreflight counts configurations not launched because pre-flight said skip.
 	SkippedPreflight int
-	Interrupted      bool
+	// SkippedSearch counts configurations the search: strategy did not run.
+	SkippedSearch int
+	Interrupted   bool
 }
 
 // InputError is a problem with what was asked, not with the machine: the
@@ -94,6 +96,8 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	todo := s.pending()
 	runOne := func(i int, cfg plan.Config, gpuIDs []int) (bool, error) { return s.runOne(ctx, i, cfg, gpuIDs) }
 	switch {
+	case searching(o.File):
+		err = s.search(ctx, todo)
 	case o.Concurrent > 0:
 		err = runConcurrent(ctx, o, todo, o.Concurrent, runOne)
 	case o.Packed:

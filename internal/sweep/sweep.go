@@ -67,6 +67,8 @@ type File struct {
 	Load []LoadProfile
 	// SLO bounds goodput: requests meeting them per second.
 	SLO *SLO
+	// Search is the `search:` section (nil: grid, every configuration).
+	Search *Search
 	// Executor is local (default) or slurm.
 	Executor string
 	// Slurm configures the slurm executor.
