@@ -144,7 +144,7 @@ func (d *DB) Compare(a, b string, thresholdPct float64) (*Comparison, error) {
 			ch.ChangePct = 100 * diff / x.Mean
 			ch.CIPct = [2]float64{100 * ci[0] / x.Mean, 100 * ci[1] / x.Mean}
 			if ok {
-				ch.Significant = ci[0] > 0 || ci[1] < 0
+				ch.Significant = stats.Significant(y, x) // the report's test too (Welch)
 			} else {
 				ch.Significant = math.Abs(ch.ChangePct) > thresholdPct
 			}

@@ -126,7 +126,7 @@ func (r *Report) recommendOne(key string, cfgs []ConfigReport, name string) (Rec
 		return rec, true
 	}
 	ru := cands[1]
-	significant := w.summary.N >= 2 && ru.summary.N >= 2 && !w.summary.Overlaps(ru.summary)
+	significant := stats.Significant(w.summary, ru.summary) // the test compare uses too (Welch)
 	margin := func(a, b candidate) (float64, [2]float64) {
 		// Positive: a is better than b, in % of b.
 		diff, ci, _ := stats.WelchDiff(b.summary, a.summary)

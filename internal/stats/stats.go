@@ -1,11 +1,15 @@
 // Package stats has the few statistics servesweep reports: medians and
-// percentiles, 95% confidence intervals of a mean (Student's t), and Welch's
-// interval for the difference of two means.
+// percentiles, 95% confidence intervals of a mean (Student's t with exact
+// quantiles; for positive quantities Cox's interval on the log scale, which
+// never goes below zero), and Welch's interval for the difference of two
+// means — the one significance test of the report and of compare.
 package stats
 
 import (
 	"math"
 	"sort"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Summary describes repeated measurements of one metric.
@@ -37,7 +41,46 @@ func Summarize(xs []float64) Summary {
 	}
 	h := TCritical95(len(xs)-1) * s.Std / math.Sqrt(float64(len(xs)))
 	s.CI = [2]float64{s.Mean - h, s.Mean + h}
+	if ci, ok := coxCI(xs); ok {
+		s.CI = ci
+	}
 	return s
+}
+
+// coxCI is Cox's 95% interval for the mean of positive, roughly log-normal
+// measurements (latencies, throughputs, costs): on the log scale,
+// ȳ + s²/2 ± t·√(s²/n + s⁴/(2(n−1))), exponentiated. It stays positive where
+// the plain t interval of three noisy repeats can go below zero.
+func coxCI(xs []float64) ([2]float64, bool) {
+	n := len(xs)
+	if n < 2 {
+		return [2]float64{}, false
+	}
+	var m float64
+	for _, x := range xs {
+		if !(x > 0) || math.IsInf(x, 0) {
+			return [2]float64{}, false
+		}
+		m += math.Log(x)
+	}
+	m /= float64(n)
+	var v float64
+	for _, x := range xs {
+		d := math.Log(x) - m
+		v += d * d
+	}
+	v /= float64(n - 1)
+	h := TCritical95(n-1) * math.Sqrt(v/float64(n)+v*v/(2*float64(n-1)))
+	c := m + v/2
+	return [2]float64{math.Exp(c - h), math.Exp(c + h)}, true
+}
+
+// Significant reports whether two summaries differ at 95% by Welch's test:
+// the interval of the difference of their means excludes zero. The report's
+// recommendations and compare both use it.
+func Significant(a, b Summary) bool {
+	_, ci, ok := WelchDiff(a, b)
+	return ok && (ci[0] > 0 || ci[1] < 0)
 }
 
 // Overlaps reports whether two summaries' confidence intervals overlap.
@@ -56,23 +99,17 @@ func Percentile(xs []float64, p float64) float64 {
 	return s[lo] + (s[hi]-s[lo])*(r-float64(lo))
 }
 
-// tTable holds two-sided 95% critical values of Student's t for 1..30 degrees of freedom.
-var tTable = []float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-	2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
+// TCritical95 is the two-sided 95% critical value of Student's t with df
+// degrees of freedom (0 for df < 1).
+func TCritical95(df int) float64 { return TQuantile975(float64(df)) }
 
-// TCritical95 is the two-sided 95% critical value of Student's t with df degrees of freedom.
-func TCritical95(df int) float64 {
-	switch {
-	case df < 1:
+// TQuantile975 is the exact 0.975 quantile of Student's t with df (possibly
+// fractional, as Welch–Satterthwaite gives) degrees of freedom.
+func TQuantile975(df float64) float64 {
+	if !(df >= 1) {
 		return 0
-	case df <= len(tTable):
-		return tTable[df-1]
-	case df <= 60:
-		return 2.000
-	case df <= 120:
-		return 1.980
 	}
-	return 1.960
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975)
 }
 
 // WelchDiff is the 95% interval of mean(a) − mean(b) (Welch–Satterthwaite).
@@ -87,6 +124,6 @@ func WelchDiff(a, b Summary) (diff float64, ci [2]float64, ok bool) {
 		return diff, [2]float64{diff, diff}, true
 	}
 	df := (va + vb) * (va + vb) / (va*va/float64(a.N-1) + vb*vb/float64(b.N-1))
-	h := TCritical95(int(math.Floor(df))) * se
+	h := TQuantile975(df) * se
 	return diff, [2]float64{diff - h, diff + h}, true
 }
