@@ -24,7 +24,9 @@ type Settings struct {
 	RequestTimeout time.Duration
 	Warmup         bool
 	GPUHourPrice   float64
-	GPULabel       string
+	// CPUHourPrice prices configurations that use no GPU (USD per hour).
+	CPUHourPrice float64
+	GPULabel     string
 	// Repeats runs each case this many times (default 1).
 	Repeats int
 	// WarmupCase replaces SGLang's warmup (engines that need a smaller one):
@@ -225,7 +227,7 @@ func (s *Session) measure(ctx context.Context, c plan.Case) (*engine.Stream, err
 func (s *Session) fill(r *results.Result, c plan.Case, st *engine.Stream) {
 	scale := s.info.TimeScale
 	m := Compute(c.BatchSize, c.InputLen, c.OutputLen, st, scale)
-	cost := Cost(m, s.Settings.GPUHourPrice, s.Config.GPUs)
+	cost := CostAt(m, s.Settings.Hourly(s.Config.GPUs))
 	r.Status = results.StatusOK
 	r.LatencyS, r.TTFTS = &m.LatencyS, &m.TTFTS
 	r.InputThroughput, r.OutputThroughput, r.OverallThroughput = &m.InputThroughput, &m.OutputThroughput, &m.OverallThroughput

@@ -33,6 +33,9 @@ type LaunchSpec struct {
 	// EngineVersion is the engine's version as detected before launch ("" =
 	// unknown: adapters then assume the newest behaviour).
 	EngineVersion string
+	// NoGPU is set when the target has no GPU (none named, none discovered):
+	// engines that run on the CPU then say they use 0 GPUs.
+	NoGPU bool
 }
 
 // ClientConfig is what a client may need beyond the base URL: the resolved

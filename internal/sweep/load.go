@@ -93,7 +93,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, fn func(key s
 	return nil
 }
 
-var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "tp_sizes", "moe_backends",
+var fileKeys = []string{"name", "engine", "engine_command", "gpu_label", "gpu_hour_price", "cpu_hour_price", "tp_sizes", "moe_backends",
 	"batch_sizes", "input_lens", "output_lens", "profile", "profile_steps", "launch_timeout", "request_timeout",
 	"stop_grace", "warmup", "server_params", "env", "models", "hardware", "model_configs", "repeats", "objective", "cost_budget", "schedule", "load", "slo", "executor", "slurm", "prompts"}
 
@@ -101,7 +101,7 @@ var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "mo
 
 func (p *parser) file_(root *yaml.Node) (*File, error) {
 	f := &File{
-		GPUHourPrice: DefaultGPUHourPrice, LaunchTimeout: DefaultLaunchTimeout, RequestTimeout: DefaultRequestTimeout,
+		GPUHourPrice: DefaultGPUHourPrice, CPUHourPrice: -1, LaunchTimeout: DefaultLaunchTimeout, RequestTimeout: DefaultRequestTimeout,
 		StopGrace: DefaultStopGrace, ProfileSteps: DefaultProfileSteps, Warmup: true, Repeats: 1,
 		BatchSizes: []int{1}, InputLens: []int{1024}, OutputLens: []int{16}, TPSizes: []int{1},
 	}
@@ -125,6 +125,10 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 		case "gpu_hour_price":
 			if f.GPUHourPrice, err = p.float(v, key); err == nil && f.GPUHourPrice < 0 {
 				err = p.errAt(v, "gpu_hour_price must be zero or more (USD per GPU-hour), got %v", f.GPUHourPrice)
+			}
+		case "cpu_hour_price":
+			if f.CPUHourPrice, err = p.float(v, key); err == nil && f.CPUHourPrice < 0 {
+				err = p.errAt(v, "cpu_hour_price must be zero or more (USD per hour of a configuration that uses no GPU), got %v", f.CPUHourPrice)
 			}
 		case "tp_sizes":
 			f.TPSizes, err = p.positiveInts(v, key, false)
