@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"runtime"
 	"strings"
@@ -264,36 +263,4 @@ func IsOOM(log string) bool {
 		}
 	}
 	return false
-}
-
-// crossCheck compares the client's timings with the engine's own and flags a
-// disagreement above 10%.
-func crossCheck(r *results.Result, m Metrics, st []engine.ServerTimings) {
-	var ttft, tput float64
-	n := 0
-	for _, t := range st {
-		if t.Eval <= 0 {
-			continue
-		}
-		ttft = max(ttft, (t.Load + t.PromptEval).Seconds())
-		tput += float64(t.EvalCount) / t.Eval.Seconds()
-		n++
-	}
-	if n == 0 {
-		return
-	}
-	r.ServerTTFTS, r.ServerOutputThroughput = &ttft, &tput
-	var bad []string
-	// Above 10% and 2 ms: a few milliseconds of HTTP on a 20 ms TTFT is not a disagreement.
-	if d := (m.TTFTS - ttft) / ttft; math.Abs(d) > 0.10 && math.Abs(m.TTFTS-ttft) > 0.002 {
-		bad = append(bad, fmt.Sprintf("TTFT %+.0f%%", 100*d))
-	}
-	if d := (m.OutputThroughput - tput) / tput; math.Abs(d) > 0.10 {
-		bad = append(bad, fmt.Sprintf("output throughput %+.0f%%", 100*d))
-	}
-	if len(bad) == 0 {
-		r.TimingCheck = "agree"
-	} else {
-		r.TimingCheck = "client vs server: " + strings.Join(bad, ", ")
-	}
 }

@@ -14,7 +14,8 @@ type Summary struct {
 	Median float64 `json:"median"`
 	Mean   float64 `json:"mean"`
 	Std    float64 `json:"std"`
-	// CI is the 95% confidence interval of the mean; equal to the mean when N < 2.
+	// CI is the 95% confidence interval of the mean; equal to the mean when
+	// N < 2; clipped at 0 when every sample is positive.
 	CI [2]float64 `json:"ci95"`
 }
 
@@ -37,7 +38,21 @@ func Summarize(xs []float64) Summary {
 	}
 	h := TCritical95(len(xs)-1) * s.Std / math.Sqrt(float64(len(xs)))
 	s.CI = [2]float64{s.Mean - h, s.Mean + h}
+	if s.CI[0] < 0 && positive(xs) {
+		// A positive quantity (throughput, latency, cost) has no negative
+		// values: Student's interval of few noisy samples is clipped at 0.
+		s.CI[0] = 0
+	}
 	return s
+}
+
+func positive(xs []float64) bool {
+	for _, x := range xs {
+		if x <= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Overlaps reports whether two summaries' confidence intervals overlap.

@@ -20,10 +20,10 @@ func TestKVCacheFallbackLines(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 	if got[0].Text != "quantized kv cache requested but flash attention disabled" || !got[0].Warn ||
-		got[0].Settings["kv_cache_type"] != "f16" || got[0].Settings["kv_cache_type_ignored"] != "q8_0" {
+		got[0].Settings["kv_cache_type"] != "f16" || got[0].Settings["ignored:OLLAMA_KV_CACHE_TYPE"] != "q8_0" {
 		t.Fatalf("%+v", got[0])
 	}
-	if got[1].Settings["kv_cache_type_ignored"] != "q4_0" || !got[1].Warn {
+	if got[1].Settings["ignored:OLLAMA_KV_CACHE_TYPE"] != "q4_0" || !got[1].Warn {
 		t.Fatalf("%+v", got[1])
 	}
 	if got[2].Settings["flash_attention"] != true || got[2].Warn {
