@@ -99,45 +99,50 @@ func paramName(c ConfigReport, knob string) string {
 
 func judgePairs(e *KnobEffect, best, worst map[string]ConfigReport) {
 	var logs []float64
-	var one [2]ConfigReport
+	sig, judged := 0, 0
 	for k, b := range best {
-		if w, ok := worst[k]; ok {
-			xb, xw := samples(b, objectives["output_throughput"].value), samples(w, objectives["output_throughput"].value)
-			if len(xb) == 0 || len(xw) == 0 {
-				continue
+		w, ok := worst[k]
+		if !ok {
+			continue
+		}
+		lb, lw := logOf(samples(b, objectives["output_throughput"].value)), logOf(samples(w, objectives["output_throughput"].value))
+		if len(lb) == 0 || len(lw) == 0 {
+			continue
+		}
+		sb, sw := stats.Summarize(lb), stats.Summarize(lw)
+		logs = append(logs, sb.Mean-sw.Mean)
+		if len(lb) >= 2 && len(lw) >= 2 {
+			judged++
+			if _, ci, _ := stats.WelchDiff(sb, sw); ci[0] > 0 || ci[1] < 0 {
+				sig++
 			}
-			logs = append(logs, math.Log(stats.Summarize(xb).Mean/stats.Summarize(xw).Mean))
-			one = [2]ConfigReport{b, w}
 		}
 	}
-	var ci [2]float64
-	switch len(logs) {
-	case 0:
+	if len(logs) == 0 {
 		if e.Ignored != "" {
 			e.NoEffect, e.Why = true, e.Ignored+", and applied it in no configuration that differs from another only in this knob"
 		}
 		return
-	case 1:
-		lb, lw := logOf(samples(one[0], objectives["output_throughput"].value)), logOf(samples(one[1], objectives["output_throughput"].value))
-		if len(lb) < 2 || len(lw) < 2 {
-			e.Why = "one pair with one run each: noise unknown"
-			return
-		}
-		_, ci, _ = stats.WelchDiff(stats.Summarize(lb), stats.Summarize(lw))
-	default:
-		ci = stats.Summarize(logs).CI
 	}
 	s := stats.Summarize(logs)
-	e.PairedRatio = math.Exp(s.Mean)
-	e.PairedCI = [2]float64{math.Exp(ci[0]), math.Exp(ci[1])}
-	e.Pairs = len(logs)
-	if ci[0] <= 0 && ci[1] >= 0 {
-		e.NoEffect = true
-		e.Why = fmt.Sprintf("within noise: %s vs %s %.2f× over %d pair(s) of otherwise equal configurations (95%% CI %.2f…%.2f×)",
-			e.Best, e.Worst, e.PairedRatio, e.Pairs, e.PairedCI[0], e.PairedCI[1])
-		if e.Ignored != "" {
-			e.Why += "; " + e.Ignored
-		}
+	e.PairedRatio, e.Pairs = math.Exp(s.Mean), len(logs)
+	e.PairedCI = [2]float64{math.Exp(s.CI[0]), math.Exp(s.CI[1])}
+	pairs := fmt.Sprintf("%s vs %s %.2f× over %d pair(s) of otherwise equal configurations", e.Best, e.Worst, e.PairedRatio, e.Pairs)
+	pooled := fmt.Sprintf("95%% CI %.2f…%.2f×", e.PairedCI[0], e.PairedCI[1])
+	if judged > 0 {
+		pooled += fmt.Sprintf("; significant in %d of %d pairs by the repeats' 95%% Welch intervals", sig, judged)
+	}
+	// No effect: the pooled interval includes 1 and at most a minority of the
+	// pairs differ by more than their repeats' noise (with many pairs a few do
+	// by chance). An effect in most pairs with a pooled interval across 1 is
+	// an interaction: it depends on the other knobs, and is reported as one.
+	if (len(logs) >= 2 || judged > 0) && s.CI[0] <= 0 && s.CI[1] >= 0 && 2*sig < max(judged, 1) {
+		e.NoEffect, e.Why = true, "within noise: "+pairs+" ("+pooled+")"
+	} else {
+		e.Why = pairs + " (" + pooled + ")"
+	}
+	if e.NoEffect && e.Ignored != "" {
+		e.Why += "; " + e.Ignored
 	}
 }
 

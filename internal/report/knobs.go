@@ -109,7 +109,11 @@ func knobSentence(effects []KnobEffect) string {
 				e.Knob, e.Best, e.Values[e.Best], e.Worst, e.Values[e.Worst], e.Ratio))
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s %.2f× %s", e.Knob, e.Best, e.Ratio, e.Worst))
+		p := fmt.Sprintf("%s: %s %.2f× %s", e.Knob, e.Best, e.Ratio, e.Worst)
+		if e.Why != "" {
+			p += " (" + e.Why + ")"
+		}
+		parts = append(parts, p)
 	}
 	return strings.Join(append(parts, none...), "; ") + "."
 }
