@@ -61,7 +61,11 @@ type Costs struct{ InputPer1M, OutputPer1M float64 }
 
 // Cost computes SGLang's cost columns with hourly = price × gpus.
 func Cost(m Metrics, pricePerGPUHour float64, gpus int) Costs {
-	hourly := pricePerGPUHour * float64(gpus)
+	return CostAt(m, pricePerGPUHour*float64(gpus))
+}
+
+// CostAt is Cost at an hourly price of the configuration (Settings.Hourly).
+func CostAt(m Metrics, hourly float64) Costs {
 	var c Costs
 	if m.InputThroughput > 0 {
 		c.InputPer1M = 1e6 / (m.InputThroughput * InputUtil) / 3600 * hourly

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"strings"
 	"time"
@@ -23,7 +22,9 @@ type Settings struct {
 	RequestTimeout time.Duration
 	Warmup         bool
 	GPUHourPrice   float64
-	GPULabel       string
+	// CPUHourPrice prices configurations that use no GPU (USD per hour).
+	CPUHourPrice float64
+	GPULabel     string
 	// Repeats runs each case this many times (default 1).
 	Repeats int
 	// WarmupCase replaces SGLang's warmup (engines that need a smaller one):
@@ -232,7 +233,7 @@ func (s *Session) measure(ctx context.Context, c plan.Case) (*engine.Stream, err
 func (s *Session) fill(ctx context.Context, r *results.Result, c plan.Case, st *engine.Stream) {
 	scale := s.info.TimeScale
 	m := Compute(c.BatchSize, c.InputLen, c.OutputLen, st, scale)
-	cost := Cost(m, s.Settings.GPUHourPrice, s.Config.GPUs)
+	cost := CostAt(m, s.Settings.Hourly(s.Config.GPUs))
 	r.Status = results.StatusOK
 	r.LatencyS, r.TTFTS = &m.LatencyS, &m.TTFTS
 	r.InputThroughput, r.OutputThroughput, r.OverallThroughput = &m.InputThroughput, &m.OutputThroughput, &m.OverallThroughput
@@ -286,37 +287,4 @@ func IsOOM(log string) bool {
 		}
 	}
 	return false
-}
-
-// crossCheck compares the client's timings with the engine's own and flags a
-// disagreement above 10%.
-func crossCheck(r *results.Result, m Metrics, st []engine.ServerTimings) {
-	var ttft, tput float64
-	n := 0
-	for _, t := range st {
-		if t.Eval <= 0 {
-			continue
-		}
-		ttft = max(ttft, (t.Load + t.PromptEval).Seconds())
-		tput += float64(t.EvalCount) / t.Eval.Seconds()
-		n++
-	}
-	if n == 0 {
-		return
-	}
-	r.ServerTTFTS, r.ServerOutputThroughput = &ttft, &tput
-	var bad []string
-	// Above 10% and 2 ms: a few milliseconds of HTTP on a 20 ms TTFT is not a disagreement.
-	// A zero from the server (a prompt served from cache) is not compared: no division by it.
-	if d := (m.TTFTS - ttft) / ttft; ttft > 0 && math.Abs(d) > 0.10 && math.Abs(m.TTFTS-ttft) > 0.002 {
-		bad = append(bad, fmt.Sprintf("TTFT %+.0f%%", 100*d))
-	}
-	if d := (m.OutputThroughput - tput) / tput; tput > 0 && math.Abs(d) > 0.10 {
-		bad = append(bad, fmt.Sprintf("output throughput %+.0f%%", 100*d))
-	}
-	if len(bad) == 0 {
-		r.TimingCheck = "agree"
-	} else {
-		r.TimingCheck = "client vs server: " + strings.Join(bad, ", ")
-	}
 }

@@ -96,7 +96,7 @@ func runBench(ctx context.Context, env Env, o benchOptions) error {
 	if dir == "" {
 		dir = filepath.Join("runs", "bench-"+time.Now().Format("20060102-150405"))
 	}
-	f := &sweep.File{Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, Profile: o.Profile,
+	f := &sweep.File{Name: "bench " + o.URL, Engine: o.Engine, GPULabel: o.GPULabel, GPUHourPrice: o.GPUHourPrice, CPUHourPrice: -1, Profile: o.Profile,
 		ProfileSteps: sweep.DefaultProfileSteps, Warmup: o.Warmup, Prompts: o.Prompts, RequestTimeout: o.RequestTimeout, Repeats: 1,
 		LaunchTimeout: sweep.DefaultLaunchTimeout, StopGrace: sweep.DefaultStopGrace}
 	// The same runner as run: an "external server" executor instead of a launch.

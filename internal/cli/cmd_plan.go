@@ -84,10 +84,12 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 		return nil, nil, nil, usageError{err}
 	}
 	ver := pre.engineVersion(ctx, f)
-	f.Resolved = sweep.Resolved{EngineVersion: ver.Raw, EngineVersionSource: ver.Source}
+	f.Resolved = sweep.Resolved{EngineVersion: ver.Raw, EngineVersionSource: ver.Source, NoGPU: hw == nil}
+	hostGPUs := 0
 	if hw != nil {
-		f.Resolved.Hardware = hw.String()
+		f.Resolved.Hardware, hostGPUs = hw.String(), hw.GPUs
 	}
+	f.Resolved.CPUHourPrice, f.Resolved.CPUHourPriceSource = f.CPUPrice(hostGPUs)
 	cfgs := plan.Expand(f, eng, env.Self)
 	registerSecrets(cfgs)
 	loc := locator(env, append(f.ModelConfigs, pre.ModelConfigs...))

@@ -19,14 +19,17 @@ func newTestmodelCmd(env Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "testmodel --arch ARCH --size SIZE --out DIR",
 		Short: "Write a random-weight model Ollama can serve (for demos and tests)",
-		Long: `testmodel writes a small random-weight model: a Hugging Face directory for
+		Long: `testmodel writes a random-weight model: a Hugging Face directory for
 deepseek-v3 (MLA + MoE + shared expert) and llama, a GGUF file for qwen3-moe.
+Sizes: tiny and small for CPUs; medium (≈0.5 B parameters as an MoE, head
+dimension 64) and large (≈4 B as an MoE, head dimension 128, Qwen3-30B-A3B's
+layer shapes) for GPUs, streamed to disk at disk speed.
 Its weights make EOS unreachable and never repeat a token, so every request
 runs to exactly num_predict tokens; a prompt of N printable ASCII bytes is
 exactly N tokens. Its config.json is a real Hugging Face config.
 Prints the path to give 'ollama create' (FROM <path>).`,
 		Example: `  servesweep testmodel --arch deepseek-v3 --size tiny --out models/deepseek-v3-tiny
-  servesweep testmodel --arch qwen3-moe --size small --out models/qwen3-moe-small`,
+  servesweep testmodel --arch qwen3-moe --size medium --out models/qwen3-moe-medium`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(testmodel.Archs, o.Arch) {
@@ -42,13 +45,17 @@ Prints the path to give 'ollama create' (FROM <path>).`,
 			if err != nil {
 				return err
 			}
+			s, _ := testmodel.ShapeOf(o.Arch, o.Size)
+			total, active := s.Params(o.Arch)
+			fmt.Fprintf(env.Stderr, "servesweep: %s %s: %.3g parameters, %.3g read per token (%d layers, hidden %d, head dim %d)\n",
+				o.Arch, o.Size, float64(total), float64(active), s.Layers, s.Hidden, s.HeadDim)
 			fmt.Fprintln(env.Stdout, p)
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Arch, "arch", "", "architecture: deepseek-v3, qwen3-moe or llama")
-	f.StringVar(&o.Size, "size", "tiny", "size: tiny (~1M params) or small")
+	f.StringVar(&o.Size, "size", "tiny", "size: tiny (~1M params), small, medium (~0.5B) or large (~4B)")
 	f.StringVar(&o.Out, "out", "", "output directory")
 	f.Uint64Var(&o.Seed, "seed", 1, "random seed of the weights")
 	return cmd

@@ -103,11 +103,12 @@ func locator(env Env, dirs []string) modelinfo.Locator {
 	}
 }
 
-// localExecutor returns the local executor, with GPU checks when the engine
-// uses GPUs and the host has them.
+// localExecutor returns the local executor, with GPU checks when the host has
+// GPUs, for every real engine: each configuration says how many it uses
+// (plan.Config.GPUs; 0 runs on the CPU with the GPUs hidden).
 func localExecutor(ctx context.Context, env Env, o runOptions, eng engine.Engine) executor.Local {
 	l := executor.Local{Host: o.Host}
-	if eng.Simulated() || eng.Name() == "ollama" {
+	if eng.Simulated() {
 		return l
 	}
 	snap, err := hostGPUs()

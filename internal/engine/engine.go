@@ -36,6 +36,9 @@ type LaunchSpec struct {
 	// ProfileSteps is > 0 when the sweep asks for profiler traces: the forward
 	// steps to record (engines whose profiler is armed at launch use it).
 	ProfileSteps int
+	// NoGPU is set when the target has no GPU (none named, none discovered):
+	// engines that run on the CPU then say they use 0 GPUs.
+	NoGPU bool
 }
 
 // LaunchFiles is implemented by engines whose launch needs files written

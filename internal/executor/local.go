@@ -151,6 +151,9 @@ func (x *execution) assignGPUs(ctx context.Context) (results.Server, bool) {
 	if l.GPUs == nil {
 		return x.rec, true
 	}
+	if cfg.GPUs == 0 && len(x.gpuIDs) == 0 {
+		return x.cpuOnly(), true
+	}
 	if cfg.GPUs > l.GPUCount {
 		return x.failAll(results.KindLaunchError, fmt.Sprintf("needs %d GPUs, the host has %d", cfg.GPUs, l.GPUCount), ""), false
 	}
@@ -186,7 +189,7 @@ func (x *execution) stop() {
 		rec.Error = fmt.Sprintf("processes %v of the server survived SIGKILL (%s keeps them: --resume stops them)", rep.Leftover, filepath.Join(x.cfg.ID, proc.LaunchFile))
 	}
 	x.progress("%s: stopped in %.2fs%s", x.cfg.ID, rep.Duration.Seconds(), map[bool]string{true: " (SIGKILL after grace)", false: ""}[rep.Forced])
-	if x.l.GPUs != nil {
+	if x.l.GPUs != nil && len(x.gpuIDs) > 0 {
 		timeout := x.l.ReleaseTimeout
 		if timeout <= 0 {
 			timeout = 60 * time.Second

@@ -119,7 +119,7 @@ func Expand(f *sweep.File, eng engine.Engine, self string) []Config {
 					args := append([]string{}, m.ExtraArgs...)
 					args = append(args, m.TPArgs[tp]...)
 					args = append(args, g.args...)
-					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, EngineVersion: f.Resolved.EngineVersion, Self: self, MaxBatch: maxBatch, Dense: !m.IsMoE, ProfileSteps: profileSteps(f)}
+					spec := engine.LaunchSpec{ModelPath: m.Path, TP: tp, MoEBackend: be, Args: args, Launcher: f.EngineCommand, EngineVersion: f.Resolved.EngineVersion, NoGPU: f.Resolved.NoGPU, Self: self, MaxBatch: maxBatch, Dense: !m.IsMoE, ProfileSteps: profileSteps(f)}
 					argv, engEnv := eng.Command(spec)
 					env := map[string]string{}
 					maps.Copy(env, engEnv)

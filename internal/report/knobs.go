@@ -16,6 +16,16 @@ type KnobEffect struct {
 	Best   string             `json:"best_value"`
 	Worst  string             `json:"worst_value"`
 	Ratio  float64            `json:"ratio"` // best / worst
+	// PairedRatio is best/worst over configurations that differ only in this
+	// knob (PairedCI its 95% interval, Pairs how many); NoEffect marks a knob
+	// within noise or ignored by the engine, Why says which; Ignored counts
+	// the engine's log lines that it ignored the best value.
+	PairedRatio float64    `json:"paired_ratio,omitempty"`
+	PairedCI    [2]float64 `json:"paired_ci,omitempty"`
+	Pairs       int        `json:"pairs,omitempty"`
+	NoEffect    bool       `json:"no_effect,omitempty"`
+	Why         string     `json:"why,omitempty"`
+	Ignored     string     `json:"ignored,omitempty"`
 }
 
 // knobEffects finds, per knob that varies within the model, the effect on
@@ -86,14 +96,24 @@ func knobSentence(effects []KnobEffect) string {
 	if len(effects) == 0 {
 		return ""
 	}
-	var parts []string
-	for i, e := range effects {
-		if i == 0 {
+	var parts, none []string
+	first := true
+	for _, e := range effects {
+		if e.NoEffect {
+			none = append(none, fmt.Sprintf("**%s** no effect (%s)", e.Knob, e.Why))
+			continue
+		}
+		if first {
+			first = false
 			parts = append(parts, fmt.Sprintf("**%s** mattered most: %s → %.1f tok/s vs %s → %.1f tok/s (%.2f×)",
 				e.Knob, e.Best, e.Values[e.Best], e.Worst, e.Values[e.Worst], e.Ratio))
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s %.2f× %s", e.Knob, e.Best, e.Ratio, e.Worst))
+		p := fmt.Sprintf("%s: %s %.2f× %s", e.Knob, e.Best, e.Ratio, e.Worst)
+		if e.Why != "" {
+			p += " (" + e.Why + ")"
+		}
+		parts = append(parts, p)
 	}
-	return strings.Join(parts, "; ") + "."
+	return strings.Join(append(parts, none...), "; ") + "."
 }

@@ -31,7 +31,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 	fmt.Fprintf(b, "Engine `%s`, schedule: %s, %d configurations.\n\n", r.Meta.Engine, sched, len(r.Configs))
 	for _, c := range r.Configs {
-		fmt.Fprintf(b, "### %s (%s) [%s]\n", c.Model, c.Variant, r.Meta.GPULabel)
+		fmt.Fprintf(b, "### %s (%s) [%s]\n", tableModel(c), c.Variant, r.tableLabel(c))
 		b.WriteString(TableHeader)
 		if len(c.Rows) == 0 {
 			b.WriteString("| not run | | | | | | | | | | |\n")

@@ -150,6 +150,7 @@ func build(meta rundir.Meta, rs []results.Result, servers map[string]results.Ser
 	rep.Rankings = rank(rep.Configs)
 	for i := range rep.Rankings {
 		rep.Rankings[i].Knobs = knobEffects(rep.Rankings[i], rep.Configs)
+		judgeKnobs(rep.Rankings[i].Knobs, rep.Rankings[i], rep.Configs)
 	}
 	rep.Objective = rep.primaryObjective()
 	price := meta.GPUHourPrice
@@ -164,6 +165,10 @@ func build(meta rundir.Meta, rs []results.Result, servers map[string]results.Ser
 	sort.Ints(gpus)
 	var examples []string
 	for _, g := range gpus {
+		if g == 0 {
+			examples = append(examples, fmt.Sprintf("CPU only → $%.2f/h (cpu_hour_price, not a GPU)", meta.CPUHourPrice))
+			continue
+		}
 		examples = append(examples, fmt.Sprintf("%d GPU(s) → $%.2f/h", g, price*float64(g)))
 	}
 	rep.CostNote = fmt.Sprintf("Cost columns: hourly cost = $%.2f per GPU-hour × the GPUs the configuration uses (here %s); "+

@@ -38,6 +38,7 @@ type Meta struct {
 	DryRun       bool          `json:"dry_run"`
 	GPULabel     string        `json:"gpu_label"`
 	GPUHourPrice float64       `json:"gpu_hour_price"`
+	CPUHourPrice float64       `json:"cpu_hour_price,omitempty"` // configurations with no GPU
 	Schedule     string        `json:"schedule"`
 	Repeats      int           `json:"repeats"`
 	Objective    string        `json:"objective,omitempty"`

@@ -41,7 +41,7 @@ func open(o Options) (*sweepRun, error) {
 	f := o.File
 	s.settings = bench.Settings{
 		Profile: f.Profile, ProfileSteps: f.ProfileSteps, RequestTimeout: f.RequestTimeout,
-		Warmup: f.Warmup, GPUHourPrice: f.GPUHourPrice, GPULabel: f.GPULabel, Repeats: f.Repeats,
+		Warmup: f.Warmup, GPUHourPrice: f.GPUHourPrice, CPUHourPrice: f.Resolved.CPUHourPrice, GPULabel: f.GPULabel, Repeats: f.Repeats,
 		Prompts: f.Prompts, TokenizerDirs: f.ModelConfigs,
 	}
 	s.sum = Summary{RunID: s.meta.RunID, Configs: len(o.Configs)}
@@ -88,7 +88,7 @@ func (s *sweepRun) loadMeta() error {
 		return inputf("%s already holds a run (%s); use --resume %s to finish it, or choose another --out", o.Dir, meta.RunID, o.Dir)
 	case meta == nil:
 		meta = &rundir.Meta{RunID: time.Now().UTC().Format("20060102T150405Z"), Name: o.File.Name, SweepFile: o.File.Source,
-			Engine: o.File.Engine, DryRun: o.DryRun, GPULabel: o.File.GPULabel, GPUHourPrice: o.File.GPUHourPrice,
+			Engine: o.File.Engine, DryRun: o.DryRun, GPULabel: o.File.GPULabel, GPUHourPrice: o.File.GPUHourPrice, CPUHourPrice: o.File.Resolved.CPUHourPrice,
 			Schedule: "exclusive", StartedAt: time.Now().UTC(), Configs: o.Configs, Repeats: o.File.Repeats,
 			Objective: o.File.Objective, CostBudget: o.File.CostBudget, Hardware: o.File.Resolved.Hardware,
 			EngineVersion: o.File.Resolved.EngineVersion, EngineVersionSource: o.File.Resolved.EngineVersionSource}

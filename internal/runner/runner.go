@@ -208,6 +208,9 @@ func (s *sweepRun) runOne(ctx context.Context, i int, cfg plan.Config, gpuIDs []
 		return false, nil
 	}
 	where := fmt.Sprintf("%d GPU(s)", cfg.GPUs)
+	if cfg.GPUs == 0 {
+		where = "CPU (no GPU)"
+	}
 	if len(gpuIDs) > 0 {
 		where = fmt.Sprintf("GPUs %v", gpuIDs)
 	}

@@ -18,7 +18,8 @@ type Summary struct {
 	Median float64 `json:"median"`
 	Mean   float64 `json:"mean"`
 	Std    float64 `json:"std"`
-	// CI is the 95% confidence interval of the mean; equal to the mean when N < 2.
+	// CI is the 95% confidence interval of the mean; equal to the mean when
+	// N < 2; clipped at 0 when every sample is positive.
 	CI [2]float64 `json:"ci95"`
 }
 

@@ -23,6 +23,7 @@ var Keys = []Key{
 	{"engine_command", "the engine's launcher", "argv prefix replacing the engine's launcher (e.g. a venv's python)", readEngineCommand},
 	{"gpu_label", "", "label in table headers, e.g. 8-gpu-h200 (also the last resort for the target GPU)", func(p *parser, f *File, v *yaml.Node) (err error) { f.GPULabel, err = p.str(v, "gpu_label"); return }},
 	{"gpu_hour_price", "2.0", "USD per GPU-hour; cost = price × GPUs the configuration uses", readGPUHourPrice},
+	{"cpu_hour_price", "the machine's price", "USD per hour of a configuration that uses no GPU (Ollama num_gpu 0); default gpu_hour_price × the machine's GPUs, or 0.50 without a GPU", readCPUHourPrice},
 	{"tp_sizes", "[1]", "tensor-parallel sizes", func(p *parser, f *File, v *yaml.Node) (err error) {
 		f.TPSizes, err = p.positiveInts(v, "tp_sizes", false)
 		return
@@ -167,5 +168,12 @@ func readModelConfigs(p *parser, f *File, v *yaml.Node) (err error) {
 		return err
 	}
 	f.ModelConfigs, err = p.strList(v, "model_configs")
+	return err
+}
+
+func readCPUHourPrice(p *parser, f *File, v *yaml.Node) (err error) {
+	if f.CPUHourPrice, err = p.float(v, "cpu_hour_price"); err == nil && f.CPUHourPrice < 0 {
+		err = p.errAt(v, "cpu_hour_price must be zero or more (USD per hour of a configuration that uses no GPU), got %v", f.CPUHourPrice)
+	}
 	return err
 }

@@ -42,6 +42,7 @@ const defaultIntLimit = 1 << 31
 // floatLimits caps numbers by key (all numbers must be finite).
 var floatLimits = map[string]float64{
 	"gpu_hour_price": 1e6,
+	"cpu_hour_price": 1e6,
 	"cost_budget":    1e9,
 	"gpu_memory_gib": 1e6,
 	"rate":           1e6,

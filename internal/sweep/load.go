@@ -98,7 +98,7 @@ var modelKeys = []string{"path", "name", "is_moe", "extra_args", "tp_sizes", "mo
 
 func (p *parser) file_(root *yaml.Node) (*File, error) {
 	f := &File{
-		GPUHourPrice: DefaultGPUHourPrice, LaunchTimeout: DefaultLaunchTimeout, RequestTimeout: DefaultRequestTimeout,
+		GPUHourPrice: DefaultGPUHourPrice, CPUHourPrice: -1, LaunchTimeout: DefaultLaunchTimeout, RequestTimeout: DefaultRequestTimeout,
 		StopGrace: DefaultStopGrace, ProfileSteps: DefaultProfileSteps, Warmup: true, Repeats: 1,
 		BatchSizes: []int{1}, InputLens: []int{1024}, OutputLens: []int{16}, TPSizes: []int{1},
 	}

@@ -29,6 +29,9 @@ type File struct {
 	GPULabel string
 	// GPUHourPrice is USD per GPU-hour; cost uses price × GPUs a configuration uses.
 	GPUHourPrice float64
+	// CPUHourPrice is USD per hour of a configuration that uses no GPU
+	// (cpu_hour_price); < 0 when not set: the machine's price (CPUPrice).
+	CPUHourPrice float64
 	// TPSizes are the tensor-parallel sizes tried for every model (unless overridden).
 	TPSizes []int
 	// MoEBackends are the MoE kernel backends tried for MoE models.
@@ -190,4 +193,10 @@ type Resolved struct {
 	Hardware            string // "8× H200 (Hopper, compute 9.0, 140.4 GiB) from sweep file hardware:"
 	EngineVersion       string // "" when unknown
 	EngineVersionSource string // how it was found, or why it is unknown
+	// NoGPU: no GPU was named (flags, hardware:, gpu_label) or discovered.
+	NoGPU bool
+	// CPUHourPrice prices configurations that use no GPU (USD per hour), and
+	// CPUHourPriceSource says where it came from.
+	CPUHourPrice       float64
+	CPUHourPriceSource string
 }

@@ -30,39 +30,40 @@ func writeDeepSeek(dir string, s Shape, rng *rand.Rand) error {
 		return err
 	}
 	const std = 0.02
+	g := newGen(rng)
 	qk := s.NopeDim + s.RopeDim
 	for l := 0; l < s.Layers; l++ {
 		p := fmt.Sprintf("model.layers.%d.", l)
 		ts = append(ts,
 			vec(p+"input_layernorm.weight", ones(h)),
 			vec(p+"post_attention_layernorm.weight", ones(h)),
-			mat(p+"self_attn.q_a_proj.weight", random(rng, s.QLoraRank, h, std, 1)),
+			rmat(p+"self_attn.q_a_proj.weight", g.mat(s.QLoraRank, h, std)),
 			vec(p+"self_attn.q_a_layernorm.weight", ones(s.QLoraRank)),
-			mat(p+"self_attn.q_b_proj.weight", random(rng, s.Heads*qk, s.QLoraRank, std, 1)),
-			mat(p+"self_attn.kv_a_proj_with_mqa.weight", random(rng, s.KVLoraRank+s.RopeDim, h, std, 1)),
+			rmat(p+"self_attn.q_b_proj.weight", g.mat(s.Heads*qk, s.QLoraRank, std)),
+			rmat(p+"self_attn.kv_a_proj_with_mqa.weight", g.mat(s.KVLoraRank+s.RopeDim, h, std)),
 			vec(p+"self_attn.kv_a_layernorm.weight", ones(s.KVLoraRank)),
-			mat(p+"self_attn.kv_b_proj.weight", random(rng, s.Heads*(s.NopeDim+s.VDim), s.KVLoraRank, std, 1)),
-			mat(p+"self_attn.o_proj.weight", random(rng, h, s.Heads*s.VDim, std, ResidualScale)),
+			rmat(p+"self_attn.kv_b_proj.weight", g.mat(s.Heads*(s.NopeDim+s.VDim), s.KVLoraRank, std)),
+			rmat(p+"self_attn.o_proj.weight", g.mat(h, s.Heads*s.VDim, std*s.residual(s.Heads*s.VDim))),
 		)
 		if l < s.DenseLayers {
 			ts = append(ts,
-				mat(p+"mlp.gate_proj.weight", random(rng, s.Intermediate, h, std, 1)),
-				mat(p+"mlp.up_proj.weight", random(rng, s.Intermediate, h, std, 1)),
-				mat(p+"mlp.down_proj.weight", random(rng, h, s.Intermediate, std, ResidualScale)))
+				rmat(p+"mlp.gate_proj.weight", g.mat(s.Intermediate, h, std)),
+				rmat(p+"mlp.up_proj.weight", g.mat(s.Intermediate, h, std)),
+				rmat(p+"mlp.down_proj.weight", g.mat(h, s.Intermediate, std*s.residual(s.Intermediate))))
 			continue
 		}
 		ts = append(ts,
-			mat(p+"mlp.gate.weight", random(rng, s.Experts, h, std, 1)),
+			rmat(p+"mlp.gate.weight", g.mat(s.Experts, h, std)),
 			vec(p+"mlp.gate.e_score_correction_bias", make([]float32, s.Experts)),
-			mat(p+"mlp.shared_experts.gate_proj.weight", random(rng, s.MoEInter*s.SharedExperts, h, std, 1)),
-			mat(p+"mlp.shared_experts.up_proj.weight", random(rng, s.MoEInter*s.SharedExperts, h, std, 1)),
-			mat(p+"mlp.shared_experts.down_proj.weight", random(rng, h, s.MoEInter*s.SharedExperts, std, ResidualScale)))
+			rmat(p+"mlp.shared_experts.gate_proj.weight", g.mat(s.MoEInter*s.SharedExperts, h, std)),
+			rmat(p+"mlp.shared_experts.up_proj.weight", g.mat(s.MoEInter*s.SharedExperts, h, std)),
+			rmat(p+"mlp.shared_experts.down_proj.weight", g.mat(h, s.MoEInter*s.SharedExperts, std*s.residual(s.MoEInter*s.SharedExperts))))
 		for e := 0; e < s.Experts; e++ {
 			q := fmt.Sprintf("%smlp.experts.%d.", p, e)
 			ts = append(ts,
-				mat(q+"gate_proj.weight", random(rng, s.MoEInter, h, std, 1)),
-				mat(q+"up_proj.weight", random(rng, s.MoEInter, h, std, 1)),
-				mat(q+"down_proj.weight", random(rng, h, s.MoEInter, std, ResidualScale)))
+				rmat(q+"gate_proj.weight", g.mat(s.MoEInter, h, std)),
+				rmat(q+"up_proj.weight", g.mat(s.MoEInter, h, std)),
+				rmat(q+"down_proj.weight", g.mat(h, s.MoEInter, std*s.residual(s.MoEInter))))
 		}
 	}
 	return writeSafetensors(filepath.Join(dir, "model.safetensors"), ts)

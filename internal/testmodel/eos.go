@@ -82,18 +82,6 @@ func lmHead(hidden int) [][]float32 {
 	return w
 }
 
-// random returns a rows×cols matrix of N(0, std²) scaled by scale.
-func random(rng *rand.Rand, rows, cols int, std, scale float64) [][]float32 {
-	m := make([][]float32, rows)
-	for i := range m {
-		m[i] = make([]float32, cols)
-		for j := range m[i] {
-			m[i][j] = float32(rng.NormFloat64() * std * scale)
-		}
-	}
-	return m
-}
-
 func ones(n int) []float32 {
 	v := make([]float32, n)
 	for i := range v {

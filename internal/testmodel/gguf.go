@@ -37,13 +37,15 @@ type gtensor struct {
 	dims []uint64
 	typ  uint32
 	data []float32
+	lz   *lazy // random values written as the file is, instead of data
 }
 
 func (t gtensor) size() uint64 {
-	if t.typ == ggmlF16 {
-		return uint64(len(t.data)) * 2
+	n := uint64(len(t.data))
+	if t.lz != nil {
+		n = uint64(t.lz.rows) * uint64(t.lz.cols)
 	}
-	return uint64(len(t.data)) * 4
+	return n * uint64(bytesOf(int(t.typ)))
 }
 
 func writeGGUFString(w io.Writer, s string) {
@@ -123,6 +125,11 @@ func writeGGUF(path string, kvs []kv, ts []gtensor) error {
 	}
 	pad(cw)
 	for _, t := range ts {
+		if t.lz != nil {
+			if err := t.lz.write(cw, int(t.typ)); err != nil {
+				return err
+			}
+		}
 		for _, v := range t.data {
 			if t.typ == ggmlF16 {
 				binary.Write(cw, le, f32ToF16(v))

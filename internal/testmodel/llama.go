@@ -9,7 +9,7 @@ import (
 // writeLlama writes a dense LlamaForCausalLM directory with GQA attention.
 func writeLlama(dir string, s Shape, rng *rand.Rand) error {
 	h := s.Hidden
-	kvHeads := max(1, s.Heads/2)
+	kvHeads := s.kvHeads()
 	cfg := map[string]any{
 		"architectures": []string{"LlamaForCausalLM"}, "model_type": "llama", "vocab_size": Vocab,
 		"hidden_size": h, "intermediate_size": s.Intermediate, "num_hidden_layers": s.Layers,
@@ -23,18 +23,19 @@ func writeLlama(dir string, s Shape, rng *rand.Rand) error {
 		return err
 	}
 	const std = 0.02
+	g := newGen(rng)
 	for l := 0; l < s.Layers; l++ {
 		p := fmt.Sprintf("model.layers.%d.", l)
 		ts = append(ts,
 			vec(p+"input_layernorm.weight", ones(h)),
 			vec(p+"post_attention_layernorm.weight", ones(h)),
-			mat(p+"self_attn.q_proj.weight", random(rng, s.Heads*s.HeadDim, h, std, 1)),
-			mat(p+"self_attn.k_proj.weight", random(rng, kvHeads*s.HeadDim, h, std, 1)),
-			mat(p+"self_attn.v_proj.weight", random(rng, kvHeads*s.HeadDim, h, std, 1)),
-			mat(p+"self_attn.o_proj.weight", random(rng, h, s.Heads*s.HeadDim, std, ResidualScale)),
-			mat(p+"mlp.gate_proj.weight", random(rng, s.Intermediate, h, std, 1)),
-			mat(p+"mlp.up_proj.weight", random(rng, s.Intermediate, h, std, 1)),
-			mat(p+"mlp.down_proj.weight", random(rng, h, s.Intermediate, std, ResidualScale)))
+			rmat(p+"self_attn.q_proj.weight", g.mat(s.Heads*s.HeadDim, h, std)),
+			rmat(p+"self_attn.k_proj.weight", g.mat(kvHeads*s.HeadDim, h, std)),
+			rmat(p+"self_attn.v_proj.weight", g.mat(kvHeads*s.HeadDim, h, std)),
+			rmat(p+"self_attn.o_proj.weight", g.mat(h, s.Heads*s.HeadDim, std*s.residual(s.Heads*s.HeadDim))),
+			rmat(p+"mlp.gate_proj.weight", g.mat(s.Intermediate, h, std)),
+			rmat(p+"mlp.up_proj.weight", g.mat(s.Intermediate, h, std)),
+			rmat(p+"mlp.down_proj.weight", g.mat(h, s.Intermediate, std*s.residual(s.Intermediate))))
 	}
 	return writeSafetensors(filepath.Join(dir, "model.safetensors"), ts)
 }

@@ -11,7 +11,7 @@ import (
 // the matching Hugging Face config.json for pre-flight checks.
 func writeQwen3MoE(dir string, s Shape, rng *rand.Rand) (string, error) {
 	h, hd := s.Hidden, s.HeadDim
-	kvHeads := max(1, s.Heads/2)
+	kvHeads := s.kvHeads()
 	cfg := map[string]any{
 		"architectures": []string{"Qwen3MoeForCausalLM"}, "model_type": "qwen3_moe", "vocab_size": Vocab,
 		"hidden_size": h, "intermediate_size": s.Intermediate, "moe_intermediate_size": s.MoEInter,
@@ -32,7 +32,7 @@ func writeQwen3MoE(dir string, s Shape, rng *rand.Rand) (string, error) {
 	a := "qwen3moe."
 	kvs := []kv{
 		{"general.architecture", "qwen3moe"},
-		{"general.name", "servesweep tiny qwen3moe"},
+		{"general.name", "servesweep " + s.Size + " qwen3moe"},
 		{"general.file_type", uint32(1)},
 		{a + "block_count", uint32(s.Layers)},
 		{a + "context_length", uint32(s.Context)},
@@ -59,8 +59,9 @@ func writeQwen3MoE(dir string, s Shape, rng *rand.Rand) (string, error) {
 		{"tokenizer.ggml.add_eos_token", false},
 	}
 	const std = 0.02
+	g := newGen(rng)
 	lin := func(name string, out, in int, scale float64) gtensor {
-		return gtensor{name: name, dims: []uint64{uint64(in), uint64(out)}, typ: ggmlF16, data: flatten(random(rng, out, in, std, scale))}
+		return gtensor{name: name, dims: []uint64{uint64(in), uint64(out)}, typ: ggmlF16, lz: g.mat(out, in, std*scale)}
 	}
 	norm := func(name string, n int) gtensor {
 		return gtensor{name: name, dims: []uint64{uint64(n)}, typ: ggmlF32, data: ones(n)}
@@ -71,11 +72,7 @@ func writeQwen3MoE(dir string, s Shape, rng *rand.Rand) (string, error) {
 		{name: "output.weight", dims: []uint64{uint64(h), Vocab}, typ: ggmlF16, data: flatten(lmHead(h))},
 	}
 	experts := func(name string, out, in int, scale float64) gtensor {
-		var data []float32
-		for e := 0; e < s.Experts; e++ {
-			data = append(data, flatten(random(rng, out, in, std, scale))...)
-		}
-		return gtensor{name: name, dims: []uint64{uint64(in), uint64(out), uint64(s.Experts)}, typ: ggmlF16, data: data}
+		return gtensor{name: name, dims: []uint64{uint64(in), uint64(out), uint64(s.Experts)}, typ: ggmlF16, lz: g.mat(out*s.Experts, in, std*scale)}
 	}
 	for l := 0; l < s.Layers; l++ {
 		p := fmt.Sprintf("blk.%d.", l)
@@ -84,14 +81,14 @@ func writeQwen3MoE(dir string, s Shape, rng *rand.Rand) (string, error) {
 			lin(p+"attn_q.weight", s.Heads*hd, h, 1),
 			lin(p+"attn_k.weight", kvHeads*hd, h, 1),
 			lin(p+"attn_v.weight", kvHeads*hd, h, 1),
-			lin(p+"attn_output.weight", h, s.Heads*hd, ResidualScale),
+			lin(p+"attn_output.weight", h, s.Heads*hd, s.residual(s.Heads*hd)),
 			norm(p+"attn_q_norm.weight", hd),
 			norm(p+"attn_k_norm.weight", hd),
 			norm(p+"ffn_norm.weight", h),
-			gtensor{name: p + "ffn_gate_inp.weight", dims: []uint64{uint64(h), uint64(s.Experts)}, typ: ggmlF32, data: flatten(random(rng, s.Experts, h, std, 1))},
+			gtensor{name: p + "ffn_gate_inp.weight", dims: []uint64{uint64(h), uint64(s.Experts)}, typ: ggmlF32, lz: g.mat(s.Experts, h, std)},
 			experts(p+"ffn_gate_exps.weight", s.MoEInter, h, 1),
 			experts(p+"ffn_up_exps.weight", s.MoEInter, h, 1),
-			experts(p+"ffn_down_exps.weight", h, s.MoEInter, ResidualScale),
+			experts(p+"ffn_down_exps.weight", h, s.MoEInter, s.residual(s.MoEInter)),
 		)
 	}
 	path := filepath.Join(dir, "model.gguf")

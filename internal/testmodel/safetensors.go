@@ -15,6 +15,14 @@ type tensor struct {
 	name  string
 	shape []int
 	data  []float32
+	lz    *lazy // random values written as the file is, instead of data
+}
+
+func (t tensor) elems() int {
+	if t.lz != nil {
+		return t.lz.rows * t.lz.cols
+	}
+	return len(t.data)
 }
 
 // writeSafetensors writes BF16 tensors: an 8-byte little-endian header length,
@@ -25,7 +33,7 @@ func writeSafetensors(path string, ts []tensor) error {
 	header := map[string]any{"__metadata__": map[string]string{"format": "pt"}}
 	off := 0
 	for _, t := range ts {
-		n := len(t.data) * 2
+		n := t.elems() * 2
 		header[t.name] = map[string]any{"dtype": "BF16", "shape": t.shape, "data_offsets": []int{off, off + n}}
 		off += n
 	}
@@ -46,6 +54,11 @@ func writeSafetensors(path string, ts []tensor) error {
 	w.Write(hb)
 	buf := make([]byte, 2)
 	for _, t := range ts {
+		if t.lz != nil {
+			if err := t.lz.write(w, bf16); err != nil {
+				return err
+			}
+		}
 		for _, v := range t.data {
 			binary.LittleEndian.PutUint16(buf, f32ToBF16(v))
 			w.Write(buf)
@@ -59,6 +72,11 @@ func writeSafetensors(path string, ts []tensor) error {
 
 func mat(name string, m [][]float32) tensor {
 	return tensor{name: name, shape: []int{len(m), len(m[0])}, data: flatten(m)}
+}
+
+// rmat is a random rows×cols matrix written lazily.
+func rmat(name string, l *lazy) tensor {
+	return tensor{name: name, shape: []int{l.rows, l.cols}, lz: l}
 }
 
 func vec(name string, v []float32) tensor {

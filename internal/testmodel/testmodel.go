@@ -20,12 +20,16 @@ import (
 // Archs lists the architectures Write supports.
 var Archs = []string{"deepseek-v3", "qwen3-moe", "llama"}
 
-// Sizes lists the sizes Write supports.
-var Sizes = []string{"tiny", "small"}
+// Sizes lists the sizes Write supports: tiny and small for CPU tests, medium
+// (≈0.5 B parameters as qwen3-moe, head dimension 64) and large (≈4 B as
+// qwen3-moe or deepseek-v3, ≈1.7 B as llama, head dimension 128) for GPUs.
+var Sizes = []string{"tiny", "small", "medium", "large"}
 
 // Shape is the size of a generated model.
 type Shape struct {
+	Size                           string
 	Hidden, Layers, Heads, HeadDim int
+	KVHeads                        int // 0: Heads/2
 	Intermediate                   int // dense MLP
 	Experts, ExpertsUsed, MoEInter int
 	SharedExperts                  int
@@ -35,18 +39,38 @@ type Shape struct {
 	Context                        int
 }
 
+func (s Shape) kvHeads() int {
+	if s.KVHeads > 0 {
+		return s.KVHeads
+	}
+	return max(1, s.Heads/2)
+}
+
+// shapes by size. medium and large have the head dimensions ggml-cuda's
+// flash-attention kernels take (64, 128; the tiny models' 32 runs FA on the
+// CPU), grouped-query attention, and MoE layers of real proportions:
+// medium 32 experts, top-8; large like Qwen3-30B-A3B's layers (hidden 2048,
+// head dimension 128, 4 KV heads, top-8 of experts of width 768) with fewer
+// layers and experts; DeepSeek's MLA ranks are V3's (q 1536→768 for large,
+// KV 512, rope 64, nope/v 128).
+var shapes = map[string]Shape{
+	"tiny": {Hidden: 128, Layers: 2, Heads: 4, HeadDim: 32, Intermediate: 256, Experts: 8, ExpertsUsed: 2, MoEInter: 64,
+		SharedExperts: 1, DenseLayers: 1, QLoraRank: 64, KVLoraRank: 32, RopeDim: 16, NopeDim: 32, VDim: 32, Context: 8192},
+	"small": {Hidden: 256, Layers: 4, Heads: 8, HeadDim: 32, Intermediate: 768, Experts: 16, ExpertsUsed: 4, MoEInter: 256,
+		SharedExperts: 1, DenseLayers: 1, QLoraRank: 128, KVLoraRank: 64, RopeDim: 32, NopeDim: 32, VDim: 32, Context: 8192},
+	"medium": {Hidden: 1024, Layers: 12, Heads: 16, HeadDim: 64, KVHeads: 4, Intermediate: 2816, Experts: 32, ExpertsUsed: 8, MoEInter: 512,
+		SharedExperts: 1, DenseLayers: 1, QLoraRank: 384, KVLoraRank: 256, RopeDim: 32, NopeDim: 64, VDim: 64, Context: 8192},
+	"large": {Hidden: 2048, Layers: 24, Heads: 32, HeadDim: 128, KVHeads: 4, Intermediate: 8192, Experts: 32, ExpertsUsed: 8, MoEInter: 768,
+		SharedExperts: 1, DenseLayers: 1, QLoraRank: 768, KVLoraRank: 512, RopeDim: 64, NopeDim: 128, VDim: 128, Context: 8192},
+}
+
 // ShapeOf returns the shape for an architecture and size.
 func ShapeOf(arch, size string) (Shape, error) {
-	s := Shape{Hidden: 128, Layers: 2, Heads: 4, HeadDim: 32, Intermediate: 256, Experts: 8, ExpertsUsed: 2, MoEInter: 64,
-		SharedExperts: 1, DenseLayers: 1, QLoraRank: 64, KVLoraRank: 32, RopeDim: 16, NopeDim: 32, VDim: 32, Context: 8192}
-	switch size {
-	case "tiny":
-	case "small":
-		s = Shape{Hidden: 256, Layers: 4, Heads: 8, HeadDim: 32, Intermediate: 768, Experts: 16, ExpertsUsed: 4, MoEInter: 256,
-			SharedExperts: 1, DenseLayers: 1, QLoraRank: 128, KVLoraRank: 64, RopeDim: 32, NopeDim: 32, VDim: 32, Context: 8192}
-	default:
-		return s, fmt.Errorf("size %q is not one of tiny, small", size)
+	s, ok := shapes[size]
+	if !ok {
+		return s, fmt.Errorf("size %q is not one of tiny, small, medium, large", size)
 	}
+	s.Size = size
 	switch arch {
 	case "deepseek-v3", "qwen3-moe", "llama":
 	default:

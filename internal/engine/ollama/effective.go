@@ -117,7 +117,19 @@ var LogPatterns = []engine.LogPattern{
 		}},
 	// llm/server.go: the flash attention switch, and its silent refusals.
 	{Re: regexp.MustCompile(`(?P<msg>flash attention enabled but not supported by (?:gpu|model))`),
-		Extract: func(map[string]string) (map[string]any, bool) { return map[string]any{"flash_attention": false}, true }},
+		Extract: func(map[string]string) (map[string]any, bool) {
+			return map[string]any{"flash_attention": false, "ignored:OLLAMA_FLASH_ATTENTION": "1"}, true
+		}},
+	// llm/server.go NewLlamaServer: a quantized OLLAMA_KV_CACHE_TYPE needs flash
+	// attention; without it (or unsupported by the model) the cache stays f16.
+	{Re: regexp.MustCompile(`(?P<msg>quantized kv cache requested but flash attention disabled|OLLAMA_FLASH_ATTENTION must be enabled to use a quantized OLLAMA_KV_CACHE_TYPE|kv cache type not supported by model|unsupported OLLAMA_KV_CACHE_TYPE)"?(?:\s+type=(?P<kv>\S+))?`),
+		Extract: func(sub map[string]string) (map[string]any, bool) {
+			out := map[string]any{"kv_cache_type": "f16"}
+			if kv := strings.Trim(sub["kv"], `"`); kv != "" {
+				out["ignored:OLLAMA_KV_CACHE_TYPE"] = kv // the report's "no effect" (report.IgnoredPrefix)
+			}
+			return out, true
+		}},
 	{Re: regexp.MustCompile(`(?P<msg>enabling flash attention)`),
 		Extract: func(map[string]string) (map[string]any, bool) { return map[string]any{"flash_attention": true}, false }},
 	// discover: slog.Info("inference compute", "id", ..., "library", ...): CUDA, ROCm, Metal or cpu.

@@ -45,8 +45,20 @@ func (Engine) Command(spec engine.LaunchSpec) ([]string, map[string]string) {
 	}
 }
 
-// GPUs implements engine.Engine: the device count the sweep gives as TP size (1 on CPU).
-func (Engine) GPUs(spec engine.LaunchSpec) int { return max(1, spec.TP) }
+// GPUs implements engine.Engine: 0 for a CPU-only configuration (--num-gpu 0
+// offloads no layer, and a target with no GPU runs every layer on the CPU),
+// else the device count the sweep gives as TP size. Ollama's num_gpu is the
+// number of layers offloaded (api/types.go Options.NumGPU; llm/server.go
+// NewLlamaServer passes it to the layer placement).
+func (Engine) GPUs(spec engine.LaunchSpec) int {
+	if spec.NoGPU {
+		return 0
+	}
+	if o, err := ParseOptions(spec.Args); err == nil && o.NumGPU == 0 {
+		return 0
+	}
+	return max(1, spec.TP)
+}
 
 // VariantPrefix drops the TP part of variant names: Ollama has no tensor parallelism.
 func (Engine) VariantPrefix(tp int, backend string) string {

@@ -14,10 +14,7 @@ import (
 
 // allowed are the places outside internal/engine that may still name an
 // engine, each with its reason.
-var allowed = map[string]string{
-
-	"internal/cli/preflight.go": "localExecutor's early return for Ollama, replaced by the engine-neutral GPU path of the real-GPU issue",
-}
+var allowed = map[string]string{}
 
 // TestNoEngineNamesOutsideEngineFolders enforces the house rule: engine
 // specifics live in internal/engine/<name>; everything else asks the registry

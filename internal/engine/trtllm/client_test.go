@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/engine/sim/simserver"
+	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/traces"
 )
 
