@@ -24,40 +24,7 @@ func writeQwen3MoE(dir string, s Shape, rng *rand.Rand) (string, error) {
 	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
 		return "", err
 	}
-	types := make([]int32, Vocab)
-	for i := range types {
-		types[i] = 1 // normal
-	}
-	types[BOSID], types[EOSID] = 3, 3 // control
-	a := "qwen3moe."
-	kvs := []kv{
-		{"general.architecture", "qwen3moe"},
-		{"general.name", "servesweep " + s.Size + " qwen3moe"},
-		{"general.file_type", uint32(1)},
-		{a + "block_count", uint32(s.Layers)},
-		{a + "context_length", uint32(s.Context)},
-		{a + "embedding_length", uint32(h)},
-		{a + "feed_forward_length", uint32(s.Intermediate)},
-		{a + "expert_feed_forward_length", uint32(s.MoEInter)},
-		{a + "attention.head_count", uint32(s.Heads)},
-		{a + "attention.head_count_kv", uint32(kvHeads)},
-		{a + "attention.key_length", uint32(hd)},
-		{a + "attention.value_length", uint32(hd)},
-		{a + "attention.layer_norm_rms_epsilon", float32(1e-6)},
-		{a + "rope.freq_base", float32(1e6)},
-		{a + "expert_count", uint32(s.Experts)},
-		{a + "expert_used_count", uint32(s.ExpertsUsed)},
-		{"tokenizer.ggml.model", "gpt2"},
-		{"tokenizer.ggml.pre", "qwen2"},
-		{"tokenizer.ggml.tokens", TokenStrings()},
-		{"tokenizer.ggml.token_type", types},
-		{"tokenizer.ggml.merges", Merges()},
-		{"tokenizer.ggml.bos_token_id", uint32(BOSID)},
-		{"tokenizer.ggml.eos_token_id", uint32(EOSID)},
-		{"tokenizer.ggml.padding_token_id", uint32(EOSID)},
-		{"tokenizer.ggml.add_bos_token", false},
-		{"tokenizer.ggml.add_eos_token", false},
-	}
+	kvs := qwen3MoEKVs(s, kvHeads)
 	const std = 0.02
 	g := newGen(rng)
 	lin := func(name string, out, in int, scale float64) gtensor {
@@ -93,4 +60,44 @@ func writeQwen3MoE(dir string, s Shape, rng *rand.Rand) (string, error) {
 	}
 	path := filepath.Join(dir, "model.gguf")
 	return path, writeGGUF(path, kvs, ts)
+}
+
+// qwen3MoEKVs is the GGUF metadata of a Qwen3-MoE test model (llama.cpp's
+// qwen3moe keys and the one-byte tokenizer).
+func qwen3MoEKVs(s Shape, kvHeads int) []kv {
+	h, hd := s.Hidden, s.HeadDim
+	types := make([]int32, Vocab)
+	for i := range types {
+		types[i] = 1 // normal
+	}
+	types[BOSID], types[EOSID] = 3, 3 // control
+	a := "qwen3moe."
+	return []kv{
+		{"general.architecture", "qwen3moe"},
+		{"general.name", "servesweep " + s.Size + " qwen3moe"},
+		{"general.file_type", uint32(1)},
+		{a + "block_count", uint32(s.Layers)},
+		{a + "context_length", uint32(s.Context)},
+		{a + "embedding_length", uint32(h)},
+		{a + "feed_forward_length", uint32(s.Intermediate)},
+		{a + "expert_feed_forward_length", uint32(s.MoEInter)},
+		{a + "attention.head_count", uint32(s.Heads)},
+		{a + "attention.head_count_kv", uint32(kvHeads)},
+		{a + "attention.key_length", uint32(hd)},
+		{a + "attention.value_length", uint32(hd)},
+		{a + "attention.layer_norm_rms_epsilon", float32(1e-6)},
+		{a + "rope.freq_base", float32(1e6)},
+		{a + "expert_count", uint32(s.Experts)},
+		{a + "expert_used_count", uint32(s.ExpertsUsed)},
+		{"tokenizer.ggml.model", "gpt2"},
+		{"tokenizer.ggml.pre", "qwen2"},
+		{"tokenizer.ggml.tokens", TokenStrings()},
+		{"tokenizer.ggml.token_type", types},
+		{"tokenizer.ggml.merges", Merges()},
+		{"tokenizer.ggml.bos_token_id", uint32(BOSID)},
+		{"tokenizer.ggml.eos_token_id", uint32(EOSID)},
+		{"tokenizer.ggml.padding_token_id", uint32(EOSID)},
+		{"tokenizer.ggml.add_bos_token", false},
+		{"tokenizer.ggml.add_eos_token", false},
+	}
 }
