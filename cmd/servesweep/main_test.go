@@ -107,7 +107,7 @@ func TestDryRunSeedSweep(t *testing.T) {
 	if n := strings.Count(report, "| batch size | input len | latency (s) |"); n != 24 {
 		t.Fatalf("want 24 tables, got %d", n)
 	}
-	if !strings.Contains(report, "### deepseek-ai/DeepSeek-V3 (TP4_flashinfer_trtllm) [8-gpu-h200]") {
+	if !strings.Contains(report, "### DeepSeek V3 (TP4_flashinfer_trtllm) [8-gpu-h200]") {
 		t.Fatal("seed-style header missing")
 	}
 	for _, line := range strings.Split(report, "\n") {
