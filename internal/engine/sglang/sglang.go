@@ -41,7 +41,7 @@ func Args(launcher []string, spec engine.LaunchSpec) []string {
 		argv = append(argv, "--moe-runner-backend", spec.MoEBackend)
 	}
 	argv = append(argv, "--host", engine.HostPlaceholder, "--port", engine.PortPlaceholder)
-	return append(argv, spec.Args...)
+	return append(argv, stripNoSpeculation(spec.Args)...) // `--speculative-algorithm none`: no flag
 }
 
 // GPUs implements engine.Engine: TP × PP, times DP unless DP attention shares the TP GPUs.
