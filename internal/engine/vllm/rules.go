@@ -2,8 +2,9 @@ package vllm
 
 import "github.com/servesweep/servesweep/internal/engine/rules"
 
-// Rules implements rules.Provider: tensor-parallel head split.
-func (Engine) Rules() []rules.Rule { return []rules.Rule{rules.HeadsSplit} }
+// Rules implements rules.Provider: tensor-parallel head split, then the
+// --speculative-config rules (rules_spec.go).
+func (Engine) Rules() []rules.Rule { return append([]rules.Rule{rules.HeadsSplit}, specRules...) }
 
 // MemFraction implements rules.MemoryModel: --gpu-memory-utilization, 0.9 by
 // default (vllm/config/cache.py CacheConfig.gpu_memory_utilization).
