@@ -108,9 +108,10 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	texts := make([]strings.Builder, bs)
 	var out []map[string]any
 	decodeSteps := []float64{}
+	sp := s.newSpecRun() // nil without speculative flags (speculative.go)
 	for tok := 1; tok <= maxNew; tok++ {
 		if tok > 1 {
-			d := s.jittered(run * s.stepUs(lens, bs+active-1, tok))
+			d := s.jittered(run * s.decodeUs(sp, lens, bs+active-1, tok))
 			decodeSteps = append(decodeSteps, d)
 			modelled += d
 			deadline = deadline.Add(s.scaled(d))
@@ -123,12 +124,13 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 			s.log.Printf("Scheduler hit an exception: RuntimeError: CUDA error: an illegal memory access was encountered (simulated: --sim-fault die-mid-stream)")
 			os.Exit(1)
 		}
-		out = s.writeTokens(w, tokenStep{req: &req, n: n, tok: tok, maxNew: maxNew, lens: lens, texts: texts, modelled: modelled, faulty: faulty}, out)
+		out = s.writeTokens(w, tokenStep{req: &req, n: n, tok: tok, maxNew: maxNew, lens: lens, texts: texts, modelled: modelled, faulty: faulty, spec: sp}, out)
 		if fl != nil {
 			fl.Flush()
 		}
 	}
 	s.recordThroughput(bs, decodeSteps)
+	s.spec.add(sp, maxNew)
 	if req.Stream {
 		fmt.Fprint(w, "data: [DONE]\n\n")
 		if fl != nil {
@@ -153,6 +155,7 @@ type tokenStep struct {
 	texts    []strings.Builder
 	modelled float64
 	faulty   bool
+	spec     *specRun
 }
 
 // writeTokens sends (or, without streaming, keeps for the reply) one event
@@ -168,6 +171,7 @@ func (s *Server) writeTokens(w http.ResponseWriter, st tokenStep, out []map[stri
 			if s.opts.SpecAcceptLen > 0 {
 				meta["spec_accept_length"] = s.opts.SpecAcceptLen
 			}
+			st.spec.meta(meta, st.maxNew)
 		}
 		ev := map[string]any{"text": st.texts[i].String(), "output_ids": []int{st.tok % 32000}, "index": i, "meta_info": meta}
 		if st.tok == st.maxNew && !st.req.Stream {

@@ -56,9 +56,10 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	begin := time.Now()
 	deadline := begin.Add(s.scaled(prefillUs))
 	var steps []float64
+	sp := s.newSpecRun() // nil without --speculative-config (speculative.go)
 	for tok := 1; tok <= n; tok++ {
 		if tok > 1 {
-			d := s.jittered(run * s.stepUs(lens, len(batch), tok))
+			d := s.jittered(run * s.decodeUs(sp, lens, len(batch), tok))
 			steps = append(steps, d)
 			deadline = deadline.Add(s.scaled(d))
 		}

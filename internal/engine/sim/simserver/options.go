@@ -214,6 +214,9 @@ func (o *Options) validate(getenv func(string) string) error {
 	if !ok {
 		return fmt.Errorf("--sim-fault %q is not one of %s", o.Fault, strings.Join(Faults, ", "))
 	}
+	if _, err := specOf(*o); err != nil { // speculative.go
+		return err
+	}
 	if s := getenv("SERVESWEEP_SIM_SLOWDOWN"); s != "" {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || f <= 0 {

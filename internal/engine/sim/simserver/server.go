@@ -33,6 +33,7 @@ type Server struct {
 	lastGen       float64
 	Version       string
 	trt           *trtllmState // --sim-protocol trtllm
+	spec          specStats    // speculative accept length so far (speculative.go)
 }
 
 type profileReq struct {
@@ -162,6 +163,8 @@ func (s *Server) serverInfo(w http.ResponseWriter, r *http.Request) {
 	state := map[string]any{"last_gen_throughput": lastGen, "memory_usage": map[string]any{"token_capacity": 1 << 20}}
 	if s.opts.SpecAcceptLen > 0 {
 		state["avg_spec_accept_length"] = s.opts.SpecAcceptLen
+	} else if a := s.spec.avg(); a > 0 {
+		state["avg_spec_accept_length"] = a
 	}
 	info := s.opts.effectiveInfo()
 	for k, v := range map[string]any{"host": s.opts.Host, "port": s.opts.Port, "version": s.Version, "sim_time_scale": s.opts.TimeScale,
