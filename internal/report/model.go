@@ -37,6 +37,9 @@ type Report struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Search is what the sweep's search: strategy did (nil: no search log).
 	Search *SearchReport `json:"search,omitempty"`
+	// Speculative compares each speculative configuration with its twin
+	// without speculation, per load level (speculative.go).
+	Speculative []SpecComparison `json:"speculative,omitempty"`
 }
 
 // ConfigReport is one configuration's table.
@@ -104,6 +107,7 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	rep := build(*recs.Meta, results.Latest(recs.Results), results.LatestServers(recs.Servers), links)
 	rep.Warnings = recs.Warnings
 	rep.readLoad(dir)
+	rep.addSpeculative() // after the load results: they are load levels too
 	rep.readSearch(dir)
 	rep.addBreakdowns(dir) // before the recommendations: their reasons cite the breakdowns
 	rep.recommend()
@@ -113,6 +117,7 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 // Build assembles a report from records (without trace breakdowns).
 func Build(meta rundir.Meta, rs []results.Result, servers map[string]results.Server, links LinkOptions) *Report {
 	rep := build(meta, rs, servers, links)
+	rep.addSpeculative()
 	rep.recommend()
 	return rep
 }
