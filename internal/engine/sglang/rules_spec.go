@@ -128,8 +128,8 @@ func ruleSpecDraft(c *rules.Ctx) rules.Outcome {
 	case mtp && c.Info.MTPParams == 0:
 		return rules.Skipf("%s without --speculative-draft-model-path drafts with the checkpoint's own MTP layers, but this config.json has no num_nextn_predict_layers: pass a draft model", s.algo)
 	case mtp && (s.algo == "EAGLE3" || s.algo == "STANDALONE"):
-		return rules.Warnf("%s on %s without --speculative-draft-model-path: SGLang makes the checkpoint itself the draft (its MTP layers), which is not a %s draft: use NEXTN for MTP, or pass a draft model",
-			s.algo, arch, strings.ToLower(s.algo))
+		return rules.Warnf("%s on %s without --speculative-draft-model-path: SGLang makes the checkpoint itself the draft (its MTP layers), which is not an %s draft: use NEXTN for MTP, or pass a draft model",
+			s.algo, arch, s.algo)
 	case mtp:
 		return rules.OK(fmt.Sprintf("%s drafts with %s's own MTP layers (draft path = model path)", s.algo, arch))
 	}

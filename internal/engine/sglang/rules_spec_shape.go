@@ -92,10 +92,14 @@ func ruleSpecChain(c *rules.Ctx) rules.Outcome {
 	switch {
 	case !r.s.eagleFamily() || r.topk != 1:
 		return rules.NotApplicable("not an EAGLE-family chain (topk 1)")
-	case r.adjusted && !r.auto:
+	case r.adjusted && !r.auto && r.s.ndraft != 0:
 		o := rules.Warnf("topk 1 with --speculative-num-draft-tokens %d: SGLang drafts num_steps + 1 = %d tokens instead (the variant's draft-token value has no effect)", r.s.ndraft, r.ndraft)
 		o.Expect = map[string]string{"speculative_num_draft_tokens": strconv.Itoa(r.ndraft)}
 		o.ExpectLog = []string{"speculative_num_draft_tokens is adjusted to speculative_num_steps + 1 when speculative_eagle_topk == 1"}
+		return o
+	case r.s.ndraft == 0 && !r.auto:
+		o := rules.OK(fmt.Sprintf("chain of %d steps: SGLang sets draft tokens to num_steps + 1 = %d", r.steps, r.ndraft))
+		o.Expect = map[string]string{"speculative_num_draft_tokens": strconv.Itoa(r.ndraft)}
 		return o
 	}
 	return rules.OK(fmt.Sprintf("chain of %d steps verifies %d tokens", r.steps, r.ndraft))

@@ -93,7 +93,7 @@ func TestSpeculativeRules(t *testing.T) {
 		{"NEXTN on DeepSeek", draft, specCtx(dsv3, true, "", "--speculative-algorithm", "NEXTN"), rules.Pass, "own MTP layers"},
 		{"NEXTN on Qwen3", draft, specCtx(qwen3, false, "", "--speculative-algorithm", "NEXTN"), rules.Skip, "is not one"},
 		{"NEXTN without MTP layers", draft, specCtx(dsv3, false, "", "--speculative-algorithm", "NEXTN"), rules.Skip, "num_nextn_predict_layers"},
-		{"EAGLE3 on DeepSeek", draft, specCtx(dsv3, true, "", "--speculative-algorithm", "EAGLE3"), rules.Warn, "not a eagle3 draft"},
+		{"EAGLE3 on DeepSeek", draft, specCtx(dsv3, true, "", "--speculative-algorithm", "EAGLE3"), rules.Warn, "not an EAGLE3 draft"},
 		{"GLM-4.5 lite new", draft, specCtx("Glm4MoeLiteForCausalLM", true, "", "--speculative-algorithm", "NEXTN"), rules.Pass, "own MTP"},
 		{"GLM-4.5 lite old", draft, specCtx("Glm4MoeLiteForCausalLM", true, "0.5.4", "--speculative-algorithm", "NEXTN"), rules.Skip, "needs --speculative-draft-model-path"},
 		{"DFLASH without draft", draft, specCtx(qwen3, false, "", "--speculative-algorithm", "DFLASH"), rules.Skip, "DFLASH needs"},
@@ -116,6 +116,7 @@ func TestSpeculativeRules(t *testing.T) {
 
 		{"chain adjusted", chain, specCtx(qwen3, false, "", eagle("--speculative-num-steps", "3", "--speculative-eagle-topk", "1", "--speculative-num-draft-tokens", "8")...), rules.Warn, "num_steps + 1 = 4"},
 		{"chain exact", chain, specCtx(qwen3, false, "", eagle("--speculative-num-steps", "3", "--speculative-eagle-topk", "1", "--speculative-num-draft-tokens", "4")...), rules.Pass, "verifies 4"},
+		{"chain derives draft tokens", chain, specCtx(qwen3, false, "", eagle("--speculative-num-steps", "5", "--speculative-eagle-topk", "1")...), rules.Pass, "num_steps + 1 = 6"},
 		{"tree is no chain", chain, specCtx(qwen3, false, "", eagle("--speculative-num-steps", "3", "--speculative-eagle-topk", "4", "--speculative-num-draft-tokens", "8")...), rules.NA, ""},
 
 		{"tree pages fa4", page, specCtx(qwen3, false, "", eagle("--speculative-num-steps", "3", "--speculative-eagle-topk", "4", "--speculative-num-draft-tokens", "8", "--page-size", "64", "--attention-backend", "fa4")...), rules.Skip, "use --page-size 1"},

@@ -78,7 +78,13 @@ func specOf(o Options) (*specModel, error) {
 			*dst = n
 		}
 	}
-	if m.topk == 1 || m.verify == 0 {
+	switch {
+	case m.algo == "NGRAM":
+		// SGLang's n-gram trie proposes verify tokens (12 by default) along
+		// matched continuations: modelled as a chain as deep as the window.
+		m.verify = orInt(m.verify, 12)
+		m.steps, m.topk = min(m.verify-1, 8), 1
+	case m.topk == 1 || m.verify == 0:
 		m.verify = m.steps + 1 // SGLang's chain: num_steps + 1 tokens
 	}
 	m.p, m.draftCost = specDefaults(m.algo)
@@ -95,6 +101,13 @@ func specOf(o Options) (*specModel, error) {
 		return nil, fmt.Errorf("speculative steps %d / draft tokens %d out of the sim's range", m.steps, m.verify)
 	}
 	return m, nil
+}
+
+func orInt(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
 }
 
 func orDefault(s, def string) string {

@@ -38,6 +38,10 @@ func TestSpecOf(t *testing.T) {
 	if m.verify != 6 || m.p != 0.75 {
 		t.Fatalf("%+v", m)
 	}
+	m, _ = specOf(parseSim(t, "--speculative-algorithm", "NGRAM", "--sim-effective", "speculative_eagle_topk=10"))
+	if m.verify != 12 || m.steps != 8 || m.topk != 1 || m.draftCost != 0 {
+		t.Fatalf("NGRAM: %+v", m)
+	}
 	// What pre-flight predicts (--sim-effective) wins over the flags.
 	m, _ = specOf(parseSim(t, "--speculative-algorithm", "NEXTN", "--sim-effective", "speculative_num_steps=2", "--sim-effective", "speculative_eagle_topk=4", "--sim-effective", "speculative_num_draft_tokens=8"))
 	if m.steps != 2 || m.topk != 4 || m.verify != 8 {
