@@ -45,7 +45,7 @@ type htmlModel struct {
 }
 
 // HTML writes one self-contained page: no request leaves it to render (styles
-// and charts are inline; charts are SVG drawn here).
+// and charts are inline; charts are SVG drawn by gonum/plot, see package chart).
 func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 	if o.PerfettoURL == "" {
 		o.PerfettoURL = "https://ui.perfetto.dev"
@@ -100,8 +100,13 @@ func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 				pareto = rec.Pareto
 			}
 		}
-		hm.Bars = r.barChart(m.ModelKey)
-		hm.Pareto = r.paretoChart(m.ModelKey, pareto)
+		var err error
+		if hm.Bars, err = r.barChart(m.ModelKey); err != nil {
+			return err
+		}
+		if hm.Pareto, err = r.paretoChart(m.ModelKey, pareto); err != nil {
+			return err
+		}
 		models = append(models, hm)
 	}
 	var failures []results.Result

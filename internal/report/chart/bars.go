@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -30,6 +31,9 @@ type BarChart struct {
 	Bars  []Bar
 	// ValueFormat prints each bar's value at its end ("%.2f" when empty).
 	ValueFormat string
+	// BarName and CIName are the legend's words for a bar and a whisker
+	// ("mean", "95% confidence interval of the mean" when empty).
+	BarName, CIName string
 }
 
 // Bars draws a horizontal bar chart; no bars give "".
@@ -37,9 +41,9 @@ func Bars(b BarChart) (string, error) {
 	if len(b.Bars) == 0 {
 		return "", nil
 	}
-	if b.ValueFormat == "" {
-		b.ValueFormat = "%.2f"
-	}
+	b.ValueFormat = cmp.Or(b.ValueFormat, "%.2f")
+	b.BarName = cmp.Or(b.BarName, "mean")
+	b.CIName = cmp.Or(b.CIName, "95% confidence interval of the mean")
 	ticks := &drawnTicks{}
 	p := newPlot(b.Title, b.Value, Axis{}, ticks)
 	p.Add(&plotter.Grid{Vertical: gridStyle()})
@@ -77,7 +81,7 @@ func Bars(b BarChart) (string, error) {
 	bars.LineStyle.Width = 0
 	p.Add(bars)
 	leg := newLegend()
-	leg.add("mean", boxThumb(Color(0)))
+	leg.add(b.BarName, boxThumb(Color(0)))
 	if len(wxy) > 0 {
 		eb, err := plotter.NewXErrorBars(struct {
 			plotter.XYs
@@ -89,7 +93,7 @@ func Bars(b BarChart) (string, error) {
 		eb.LineStyle = draw.LineStyle{Color: ink, Width: 1.2}
 		eb.CapWidth = rowH * 0.4
 		p.Add(eb)
-		leg.add("95% confidence interval of the mean", whiskerThumb(ink))
+		leg.add(b.CIName, whiskerThumb(ink))
 	}
 	if err := addValueLabels(p, labels); err != nil {
 		return "", err
@@ -98,6 +102,10 @@ func Bars(b BarChart) (string, error) {
 	p.Y.Tick.Marker = recorder{p.Y.Tick.Marker, &ticks.y}
 	p.Y.Min, p.Y.Max = -0.6, float64(n)-0.4
 	p.X.Min = math.Min(0, p.X.Min)
+	if p.X.Max > p.X.Min { // end the axis on a labelled tick past the longest bar
+		step, _ := niceStep(p.X.Min, p.X.Max)
+		p.X.Max = math.Ceil(p.X.Max/step*(1+1e-9)) * step
+	}
 	plotH := rowH*vg.Length(n) + 70
 	return doc{class: b.Class, title: b.Title, p: p, plotH: plotH, legend: leg, ticks: ticks, x: b.Value, y: Axis{Label: "configuration"}}.render()
 }

@@ -85,7 +85,7 @@ func Scatter(s ScatterChart) (string, error) {
 	p.Add(numbers{xys: xys, style: textStyle(sansBold, 9, draw.XLeft, draw.YBottom), r: 6.5})
 	padAxis(&p.X, s.X.Log)
 	padAxis(&p.Y, s.Y.Log)
-	return doc{class: s.Class, title: s.Title, p: p, plotH: 300, legend: leg, ticks: ticks, x: s.X, y: s.Y}.render()
+	return doc{class: s.Class, title: s.Title, p: p, plotH: 260, legend: leg, ticks: ticks, x: s.X, y: s.Y}.render()
 }
 
 // pointGlyphs are a filled circle in the point's colour, ringed when highlighted.

@@ -15,18 +15,7 @@ func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) || math.IsInf(hi-lo, 0) {
 		return nil
 	}
-	raw := (hi - lo) / 6
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step, minors := 10*mag, 5
-	for _, m := range []struct {
-		f float64
-		n int
-	}{{1, 5}, {2, 4}, {2.5, 5}, {5, 5}} {
-		if m.f*mag >= raw {
-			step, minors = m.f*mag, m.n
-			break
-		}
-	}
+	step, minors := niceStep(lo, hi)
 	prec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
 	if x := step * math.Pow(10, float64(prec)); math.Abs(x-math.Round(x)) > 1e-6 {
 		prec++ // 2.5 × 10^k needs one more digit
@@ -49,6 +38,22 @@ func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ts
+}
+
+// niceStep is the distance between labelled ticks (1, 2, 2.5 or 5 × 10^k,
+// about six of them over [lo, hi]) and how many parts minor ticks cut it in.
+func niceStep(lo, hi float64) (step float64, minors int) {
+	raw := (hi - lo) / 6
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []struct {
+		f float64
+		n int
+	}{{1, 5}, {2, 4}, {2.5, 5}, {5, 5}} {
+		if m.f*mag >= raw {
+			return m.f * mag, m.n
+		}
+	}
+	return 10 * mag, 5
 }
 
 // format prints a tick value with the digits its step needs, in exponent
