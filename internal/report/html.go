@@ -90,25 +90,7 @@ func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 		}
 		cfgs = append(cfgs, hc)
 	}
-	var models []htmlModel
-	for _, m := range r.Rankings {
-		hm := htmlModel{Name: m.Name, Model: m.Model, Difference: m.Difference, Knobs: strings.ReplaceAll(knobSentence(m.Knobs), "**", "")}
-		var pareto []string
-		for _, rec := range r.Recommendations {
-			if rec.ModelKey == m.ModelKey {
-				hm.Recs = append(hm.Recs, rec)
-				pareto = rec.Pareto
-			}
-		}
-		var err error
-		if hm.Bars, err = r.barChart(m.ModelKey); err != nil {
-			return err
-		}
-		if hm.Pareto, err = r.paretoChart(m.ModelKey, pareto); err != nil {
-			return err
-		}
-		models = append(models, hm)
-	}
+	models := r.htmlModels()
 	var failures []results.Result
 	for _, c := range r.Configs {
 		for _, x := range c.Rows {
@@ -121,4 +103,32 @@ func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 		"R": r, "Configs": cfgs, "Models": models, "Failures": failures, "Opt": o,
 		"Columns": []string{"batch size", "input len", "latency (s)", "input throughput (tok/s)", "output throughput (tok/s)", "acc length", "ITL (ms)", "input cost ($/1M)", "output cost ($/1M)"},
 	})
+}
+
+// htmlModels are the per-model sections: recommendations and their charts.
+func (r *Report) htmlModels() []htmlModel {
+	var models []htmlModel
+	for _, m := range r.Rankings {
+		hm := htmlModel{Name: m.Name, Model: m.Model, Difference: m.Difference, Knobs: strings.ReplaceAll(knobSentence(m.Knobs), "**", "")}
+		var pareto []string
+		for _, rec := range r.Recommendations {
+			if rec.ModelKey == m.ModelKey {
+				hm.Recs = append(hm.Recs, rec)
+				pareto = rec.Pareto
+			}
+		}
+		hm.Bars = chartOrNote(r.barChart(m.ModelKey))
+		hm.Pareto = chartOrNote(r.paretoChart(m.ModelKey, pareto))
+		models = append(models, hm)
+	}
+	return models
+}
+
+// chartOrNote is the chart, or a line saying why it could not be drawn: the
+// rest of the page is still worth having.
+func chartOrNote(svg template.HTML, err error) template.HTML {
+	if err != nil {
+		return template.HTML(`<p class="muted">chart not drawn: ` + template.HTMLEscapeString(err.Error()) + `</p>`)
+	}
+	return svg
 }

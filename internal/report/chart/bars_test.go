@@ -111,3 +111,20 @@ func TestBarsAreDeterministicAndRefuseNaN(t *testing.T) {
 		t.Fatalf("NaN value: want an error naming the bar, got %v", err)
 	}
 }
+
+func TestDegenerateInputsStillDraw(t *testing.T) {
+	// all-zero bars, one point, identical points: ranges of zero width
+	if svg, err := Bars(BarChart{Value: Axis{Label: "ITL", Unit: "ms"}, Bars: []Bar{{Label: "only", Value: 0}}}); err != nil || svg == "" {
+		t.Fatalf("zero bar: %v", err)
+	}
+	same := []ScatterPoint{{Label: "a", X: 2, Y: 3}, {Label: "b", X: 2, Y: 3, Highlight: true}}
+	if svg, err := Scatter(ScatterChart{X: Axis{Label: "x"}, Y: Axis{Label: "y", Log: true}, Points: same}); err != nil || svg == "" {
+		t.Fatalf("identical points: %v", err)
+	} else {
+		parse(t, svg)
+	}
+	one := LineChart{X: Axis{Label: "t", Unit: "s", Log: true}, Y: Axis{Label: "v"}, Series: []Series{{Name: "s", Points: []Point{{X: 5, Y: 1}}, Markers: true}}}
+	if svg, err := Lines(one); err != nil || svg == "" {
+		t.Fatalf("one point: %v", err)
+	}
+}

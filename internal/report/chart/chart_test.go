@@ -92,3 +92,7 @@ func checkTicks(t *testing.T, n node, axis string, min int) []string {
 }
 
 func nan() float64 { return math.NaN() }
+
+func chartTexts(n node) (plot, legend []string) {
+	return n.texts("plot", false), n.texts("legend", false)
+}

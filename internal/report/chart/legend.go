@@ -2,6 +2,7 @@ package chart
 
 import (
 	"image/color"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -32,7 +33,10 @@ func newLegend() *legend {
 	return &legend{style: textStyle(sans, 9, draw.XLeft, draw.YBottom)}
 }
 
+// add appends an entry; text wider than the legend wraps (see wrap), so
+// that nothing runs past the drawing's edge.
 func (l *legend) add(s string, thumbs ...plot.Thumbnailer) {
+	s = wrap(s, Width-2*legendMargin-legendThumb-10, l.style)
 	l.entries = append(l.entries, legendEntry{s, thumbs})
 }
 
@@ -45,47 +49,63 @@ func (l *legend) entryWidth() vg.Length {
 	return w
 }
 
-func (l *legend) rowHeight() vg.Length {
-	h := l.style.Rectangle("Ay").Max.Y
-	for _, e := range l.entries {
-		h = max(h, l.style.Rectangle(e.text).Max.Y)
-	}
-	return h + legendPad
-}
-
 func (l *legend) columns(w vg.Length) int {
+	for _, e := range l.entries {
+		if strings.Contains(e.text, "\n") {
+			return 1 // wrapped entries take a column of their own heights
+		}
+	}
 	avail := w - 2*legendMargin
 	n := int((avail + legendGap) / (l.entryWidth() + legendGap))
 	return max(1, min(n, len(l.entries)))
 }
 
-func (l *legend) rows(w vg.Length) int {
-	c := l.columns(w)
-	return (len(l.entries) + c - 1) / c
+// slot is where an entry goes: its left edge, its top (down from the
+// legend's top) and its height.
+type slot struct{ x, top, h vg.Length }
+
+// layout fills the columns top to bottom, left to right, and returns the
+// legend's height.
+func (l *legend) layout(w vg.Length) ([]slot, vg.Length) {
+	cols := l.columns(w)
+	rows := (len(l.entries) + cols - 1) / cols
+	colW := l.entryWidth() + legendGap
+	minH := l.style.Rectangle("Ay").Max.Y
+	var slots []slot
+	var y, height vg.Length
+	for i, e := range l.entries {
+		col, row := i/rows, i%rows
+		if row == 0 {
+			y = legendPad
+		}
+		h := max(minH, l.style.Rectangle(e.text).Max.Y) + legendPad
+		slots = append(slots, slot{x: legendMargin + vg.Length(col)*colW, top: y, h: h})
+		y += h
+		height = max(height, y)
+	}
+	return slots, height + legendPad + 4
 }
 
 func (l *legend) height(w vg.Length) vg.Length {
-	return vg.Length(l.rows(w))*l.rowHeight() + 2*legendPad + 4
+	_, h := l.layout(w)
+	return h
 }
 
-// draw fills the columns top to bottom, left to right.
 func (l *legend) draw(c draw.Canvas) {
-	rows, colW := l.rows(c.Size().X), l.entryWidth()+legendGap
-	rh := l.rowHeight()
+	slots, _ := l.layout(c.Size().X)
 	for i, e := range l.entries {
-		col, row := i/rows, i%rows
-		x := c.Min.X + legendMargin + vg.Length(col)*colW
-		top := c.Max.Y - legendPad - vg.Length(row)*rh
+		s := slots[i]
+		top := c.Max.Y - s.top
 		icon := &draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: x, Y: top - rh + legendPad},
-			Max: vg.Point{X: x + legendThumb, Y: top},
+			Min: vg.Point{X: c.Min.X + s.x, Y: top - s.h + legendPad},
+			Max: vg.Point{X: c.Min.X + s.x + legendThumb, Y: top},
 		}}
 		for _, t := range e.thumbs {
 			t.Thumbnail(icon)
 		}
 		sty := l.style
 		sty.YAlign = draw.YCenter
-		c.FillText(sty, vg.Point{X: x + legendThumb + 5, Y: icon.Center().Y}, e.text)
+		c.FillText(sty, vg.Point{X: icon.Max.X + 5, Y: icon.Center().Y}, e.text)
 	}
 }
 

@@ -82,3 +82,24 @@ func TestScatterRefusesWhatItCannotDraw(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestLegendWrapsNamesWiderThanTheChart(t *testing.T) {
+	huge := strings.Repeat(longName+" + ", 2) + "tail=1"
+	s := paretoChart()
+	s.Points[3].Label = huge
+	svg, err := Scatter(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preview(t, "scatter-huge", svg)
+	_, legend := chartTexts(parse(t, svg))
+	if !strings.Contains(strings.Join(legend, " "), "4  "+huge) {
+		t.Fatalf("the %d-character name is not in the legend whole: %q", len(huge), legend)
+	}
+	sty := newLegend().style
+	for _, line := range legend {
+		if w := sty.Width(line); w > Width-2*legendMargin-legendThumb {
+			t.Errorf("legend line %q is %.0f pt wide: it runs past the %.0f pt drawing", line, w.Points(), Width.Points())
+		}
+	}
+}
