@@ -34,11 +34,18 @@ type htmlConfig struct {
 	Lines  []string
 	Stats  string
 	Bound  []string // % of bound and the prediction
+	// Charts are drawn under the configuration's table (e.g. telemetry time
+	// series: chart.Lines with x in seconds); chartOrNote wraps each.
+	Charts []template.HTML
 }
 
 type htmlModel struct {
 	Name, Model  string
 	Bars, Pareto template.HTML
+	// More are further charts of the model, drawn after the Pareto chart
+	// (e.g. the frontier: chart.Lines with a log-scale x and the Pareto
+	// frontier as an Emphasis series); chartOrNote wraps each.
+	More []template.HTML
 	Recs         []Recommendation
 	Difference   string
 	Knobs        string

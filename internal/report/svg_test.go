@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"html"
 	"regexp"
 	"strings"
@@ -135,5 +136,15 @@ func TestHTMLChartsNameEveryConfigurationInFull(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestChartThatCannotBeDrawnLeavesANote(t *testing.T) {
+	got := string(chartOrNote("<svg/>", fmt.Errorf(`"<b>" x = -1 on the log-scale axis`)))
+	if got != `<p class="muted">chart not drawn: &#34;&lt;b&gt;&#34; x = -1 on the log-scale axis</p>` {
+		t.Fatalf("note = %s", got)
+	}
+	if chartOrNote("<svg/>", nil) != "<svg/>" {
+		t.Fatal("a drawn chart must pass through")
 	}
 }

@@ -168,7 +168,9 @@ func (d doc) render() (string, error) {
 				err = fmt.Errorf("chart %q: %v", d.title, r)
 			}
 		}()
-		body, err = svgBody(Width, d.plotH, d.p.Draw)
+		body, err = svgBody(Width, d.plotH, func(c draw.Canvas) {
+			d.p.Draw(draw.Crop(c, 10, -16, 2, -4)) // margins: no label touches the edge
+		})
 	}()
 	if err != nil {
 		return "", err
