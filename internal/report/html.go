@@ -45,10 +45,10 @@ type htmlModel struct {
 	// More are further charts of the model, drawn after the Pareto chart
 	// (e.g. the frontier: chart.Lines with a log-scale x and the Pareto
 	// frontier as an Emphasis series); chartOrNote wraps each.
-	More []template.HTML
-	Recs         []Recommendation
-	Difference   string
-	Knobs        string
+	More       []template.HTML
+	Recs       []Recommendation
+	Difference string
+	Knobs      string
 }
 
 // HTML writes one self-contained page: no request leaves it to render (styles
