@@ -34,18 +34,25 @@ type htmlConfig struct {
 	Lines  []string
 	Stats  string
 	Bound  []string // % of bound and the prediction
+	// Charts are drawn under the configuration's table (e.g. telemetry time
+	// series: chart.Lines with x in seconds); chartOrNote wraps each.
+	Charts []template.HTML
 }
 
 type htmlModel struct {
 	Name, Model  string
 	Bars, Pareto template.HTML
-	Recs         []Recommendation
-	Difference   string
-	Knobs        string
+	// More are further charts of the model, drawn after the Pareto chart
+	// (e.g. the frontier: chart.Lines with a log-scale x and the Pareto
+	// frontier as an Emphasis series); chartOrNote wraps each.
+	More       []template.HTML
+	Recs       []Recommendation
+	Difference string
+	Knobs      string
 }
 
 // HTML writes one self-contained page: no request leaves it to render (styles
-// and charts are inline; charts are SVG drawn here).
+// and charts are inline; charts are SVG drawn by gonum/plot, see package chart).
 func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 	if o.PerfettoURL == "" {
 		o.PerfettoURL = "https://ui.perfetto.dev"
@@ -90,20 +97,7 @@ func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 		}
 		cfgs = append(cfgs, hc)
 	}
-	var models []htmlModel
-	for _, m := range r.Rankings {
-		hm := htmlModel{Name: m.Name, Model: m.Model, Difference: m.Difference, Knobs: strings.ReplaceAll(knobSentence(m.Knobs), "**", "")}
-		var pareto []string
-		for _, rec := range r.Recommendations {
-			if rec.ModelKey == m.ModelKey {
-				hm.Recs = append(hm.Recs, rec)
-				pareto = rec.Pareto
-			}
-		}
-		hm.Bars = r.barChart(m.ModelKey)
-		hm.Pareto = r.paretoChart(m.ModelKey, pareto)
-		models = append(models, hm)
-	}
+	models := r.htmlModels()
 	var failures []results.Result
 	for _, c := range r.Configs {
 		for _, x := range c.Rows {
@@ -116,4 +110,32 @@ func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 		"R": r, "Configs": cfgs, "Models": models, "Failures": failures, "Opt": o,
 		"Columns": []string{"batch size", "input len", "latency (s)", "input throughput (tok/s)", "output throughput (tok/s)", "acc length", "ITL (ms)", "input cost ($/1M)", "output cost ($/1M)"},
 	})
+}
+
+// htmlModels are the per-model sections: recommendations and their charts.
+func (r *Report) htmlModels() []htmlModel {
+	var models []htmlModel
+	for _, m := range r.Rankings {
+		hm := htmlModel{Name: m.Name, Model: m.Model, Difference: m.Difference, Knobs: strings.ReplaceAll(knobSentence(m.Knobs), "**", "")}
+		var pareto []string
+		for _, rec := range r.Recommendations {
+			if rec.ModelKey == m.ModelKey {
+				hm.Recs = append(hm.Recs, rec)
+				pareto = rec.Pareto
+			}
+		}
+		hm.Bars = chartOrNote(r.barChart(m.ModelKey))
+		hm.Pareto = chartOrNote(r.paretoChart(m.ModelKey, pareto))
+		models = append(models, hm)
+	}
+	return models
+}
+
+// chartOrNote is the chart, or a line saying why it could not be drawn: the
+// rest of the page is still worth having.
+func chartOrNote(svg template.HTML, err error) template.HTML {
+	if err != nil {
+		return template.HTML(`<p class="muted">chart not drawn: ` + template.HTMLEscapeString(err.Error()) + `</p>`)
+	}
+	return svg
 }
