@@ -27,7 +27,7 @@ func (l *Length) Draw(r *rand.Rand) int {
 }
 
 func (l *Length) clamp(x float64) int {
-	hi := float64(1 << 30)
+	hi := float64(MaxLength)
 	if l.Max > 0 {
 		hi = float64(l.Max)
 	}

@@ -146,7 +146,9 @@ func (r *reader) key(s *Spec, key string, v *yaml.Node) (err error) {
 	case "max_total_len":
 		s.MaxTotalLen, err = r.int(v, key, 2)
 	case "conversations":
-		s.Conversations, err = r.int(v, key, 1)
+		if s.Conversations, err = r.int(v, key, 1); err == nil && s.Conversations > 1<<20 {
+			err = r.errAt(v, "conversations must be at most %d, got %d", 1<<20, s.Conversations)
+		}
 	case "turns":
 		s.Turns, err = r.int(v, key, 1)
 	case "speed":
@@ -291,9 +293,9 @@ func (r *reader) checkLength(n *yaml.Node, key string, l *Length, set map[string
 	switch {
 	case l.Max > 0 && l.Min > l.Max:
 		return r.errAt(at("min"), "%s: min %d is above max %d", key, l.Min, l.Max)
-	case l.Dist != Uniform && (l.Mean <= 0 || math.IsInf(l.Mean, 0) || l.Mean > 1e9):
+	case l.Dist != Uniform && (l.Mean <= 0 || math.IsInf(l.Mean, 0) || l.Mean > MaxLength):
 		return r.errAt(at("mean"), "%s.mean must be a positive length, got %v", key, l.Mean)
-	case l.Dist != Uniform && (l.Std < 0 || (l.Dist == LogNormal && l.Std == 0) || l.Std > 1e9):
+	case l.Dist != Uniform && (l.Std < 0 || (l.Dist == LogNormal && l.Std == 0) || l.Std > MaxLength):
 		return r.errAt(at("std"), "%s.std must be positive (zero allowed for normal), got %v", key, l.Std)
 	case l.Dist != Uniform && (l.Mean < float64(l.Min) || l.Max > 0 && l.Mean > float64(l.Max)):
 		return r.errAt(at("mean"), "%s.mean %v lies outside [min %d, max %d]", key, l.Mean, l.Min, l.Max)
@@ -311,13 +313,16 @@ func (r *reader) str(n *yaml.Node, key string) (string, error) {
 	return n.Value, nil
 }
 
+// MaxLength bounds every length, prefix and count a workload may ask for.
+const MaxLength = 1 << 24
+
 func (r *reader) int(n *yaml.Node, key string, least int) (int, error) {
 	v, err := strconv.Atoi(n.Value)
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
 		return 0, r.errAt(n, "%s must be an integer, got %s", key, kindName(n))
 	}
-	if v < least || v > 1<<30 {
-		return 0, r.errAt(n, "%s must be between %d and %d, got %d", key, least, 1<<30, v)
+	if v < least || v > MaxLength {
+		return 0, r.errAt(n, "%s must be between %d and %d, got %d", key, least, MaxLength, v)
 	}
 	return v, nil
 }
