@@ -109,6 +109,9 @@ func (p *Prepared) Feed(stream uint64, in, out int) *Feed {
 	return f
 }
 
+// Spec returns the feed's workload.
+func (f *Feed) Spec() *Spec { return f.p.spec }
+
 // Len is the number of requests the feed can give; -1 for no end.
 func (f *Feed) Len() int {
 	switch f.p.spec.Type {
@@ -138,6 +141,24 @@ func (s *Spec) NaturalRate() float64 {
 		return math.Inf(1)
 	}
 	return float64(len(t)-1) / span
+}
+
+// ReplayRate is the rate of a trace replayed at its own pace times Speed
+// (at most 1e6/s: a trace whose requests all arrive at once).
+func (s *Spec) ReplayRate() float64 {
+	return min(s.NaturalRate()*s.Speed, 1e6)
+}
+
+// Requests is the number of requests a finite workload holds (trace
+// records, conversations × turns); 0 for no end.
+func (s *Spec) Requests() int {
+	switch {
+	case s.Type == MultiTurn:
+		return s.Conversations * s.Turns
+	case s.Type == Trace && s.data != nil:
+		return len(s.data.trace)
+	}
+	return 0
 }
 
 // Err says why a feed ended early (a dataset none of whose rows passes the filters).

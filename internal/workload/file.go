@@ -64,6 +64,9 @@ func (s *Spec) readFile(dir string) error {
 	if err != nil {
 		return err
 	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	s.Path, s.FileSHA256, s.data = path, h, d
 	return nil
 }
