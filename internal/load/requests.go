@@ -18,7 +18,7 @@ import (
 type Sent struct {
 	Workload      string  `json:"workload,omitempty"`
 	WorkloadType  string  `json:"workload_type,omitempty"`
-	Count         int     `json:"sent,omitempty"` // requests sent
+	Count         int     `json:"sent,omitempty"`            // requests sent
 	MeanInputLen  float64 `json:"mean_input_len,omitempty"`  // prompt ids per request sent
 	MeanOutputLen float64 `json:"mean_output_len,omitempty"` // output tokens asked per request sent
 	// LaterTurns counts requests that were turn 2 or later of a conversation.

@@ -41,11 +41,15 @@ func (f *fakeServer) Generate(ctx context.Context, req engine.GenerateRequest) (
 	return &engine.Stream{Tic: time.Now(), End: f.delay, Arrivals: [][]engine.Arrival{arr}, Prompt: []int{len(req.InputIDs[0])}, Output: []int{n}}, nil
 }
 
-func (f *fakeServer) Ready(context.Context) error                               { return nil }
-func (f *fakeServer) Flush(context.Context) error                               { return nil }
-func (f *fakeServer) ServerInfo(context.Context) (engine.ServerInfo, error)     { return engine.ServerInfo{}, nil }
-func (f *fakeServer) StartProfile(context.Context, engine.ProfileRequest) error { return engine.ErrNoProfiler }
-func (f *fakeServer) StopProfile(context.Context) error                         { return nil }
+func (f *fakeServer) Ready(context.Context) error { return nil }
+func (f *fakeServer) Flush(context.Context) error { return nil }
+func (f *fakeServer) ServerInfo(context.Context) (engine.ServerInfo, error) {
+	return engine.ServerInfo{}, nil
+}
+func (f *fakeServer) StartProfile(context.Context, engine.ProfileRequest) error {
+	return engine.ErrNoProfiler
+}
+func (f *fakeServer) StopProfile(context.Context) error { return nil }
 
 func feedOf(t *testing.T, y string) *workload.Feed {
 	t.Helper()
