@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -73,8 +74,9 @@ func TestWorkloadSweepOllama(t *testing.T) {
 	_, qw := tinyModels(t)
 	head := fmt.Sprintf("engine: ollama\nengine_command: [%q]\ninput_lens: [32]\noutput_lens: [8]\nwarmup: false\nlaunch_timeout: 60s\nmodels:\n  qw: {path: %q, extra_args: [--num-thread, \"2\"]}\n", ol, qw)
 	ls, _ := runWorkload(t, head+fmt.Sprintf("load: [{concurrency: 2, requests: 6}]\nworkload: {type: dataset, path: %q, max_input_len: 120, output_len: 8}\n", dataPath("public-domain-sharegpt.jsonl")))
-	if l := ls[0]; l.Completed != 6 || l.Failed != 0 || l.MeanOutputLen != 8 || l.OutputThroughput <= 0 {
-		t.Fatalf("dataset on Ollama: %d ok, %d failed (%s), %+v", l.Completed, l.Failed, l.FirstError, l.Sent)
+	l := ls[0]
+	if tokens := l.OutputThroughput * l.DurationS; l.Completed != 6 || l.Failed != 0 || l.MeanOutputLen != 8 || math.Abs(tokens-48) > 0.01 {
+		t.Fatalf("dataset on Ollama: %d ok, %d failed (%s), %.2f tokens generated (want 6 × 8), %+v", l.Completed, l.Failed, l.FirstError, tokens, l.Sent)
 	}
 	ls, _ = runWorkload(t, head+"load: [{concurrency: 2, requests: 6}]\nworkload: {type: multi_turn, conversations: 2, turns: 3}\n")
 	if l := ls[0]; l.Completed != 6 || l.Failed != 0 || l.LaterTurns != 4 {
