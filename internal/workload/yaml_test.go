@@ -1,7 +1,10 @@
 package workload
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -82,5 +85,30 @@ func TestFingerprint(t *testing.T) {
 	}
 	if Default().Fingerprint() != Default().Fingerprint() {
 		t.Error("default fingerprint not stable")
+	}
+}
+
+// TestSpecTravels: a spec sent as JSON (a Slurm job's spec) reads its file
+// again, keeps its fingerprint, and refuses a file that changed since.
+func TestSpecTravels(t *testing.T) {
+	dir := t.TempDir()
+	data := `{"conversations": [{"from": "human", "value": "one two three four five"}, {"from": "gpt", "value": "six seven eight nine"}]}` + "\n"
+	path := filepath.Join(dir, "d.jsonl")
+	os.WriteFile(path, []byte(data), 0o644)
+	s, err := Parse("w.yaml", []byte("type: dataset\npath: d.jsonl\n"), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(s)
+	var back Spec
+	json.Unmarshal(b, &back)
+	if _, err := back.Prepare(nil); err != nil || back.Fingerprint() != s.Fingerprint() {
+		t.Fatalf("round trip: %v, fingerprint %s vs %s", err, back.Fingerprint(), s.Fingerprint())
+	}
+	os.WriteFile(path, []byte(data+data), 0o644)
+	var changed Spec
+	json.Unmarshal(b, &changed)
+	if _, err := changed.Prepare(nil); err == nil || !strings.Contains(err.Error(), "changed since the sweep was planned") {
+		t.Errorf("a changed file: %v", err)
 	}
 }
