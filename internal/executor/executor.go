@@ -13,6 +13,7 @@ import (
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/sweep"
+	"github.com/servesweep/servesweep/internal/workload"
 )
 
 // Job is one configuration to run.
@@ -28,6 +29,8 @@ type Job struct {
 	// Load profiles run after the cases, for every (input, output) length pair.
 	Load []sweep.LoadProfile
 	SLO  *sweep.SLO
+	// Workload is what the load profiles send (nil: random ids at the cases' lengths).
+	Workload *workload.Spec
 	// EmitLoad receives each load result.
 	EmitLoad func(load.Result) error
 	// GPUIDs are the GPUs assigned to the job by a packed schedule (nil: the first GPUs).

@@ -20,6 +20,7 @@ import (
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/sweep"
+	"github.com/servesweep/servesweep/internal/workload"
 )
 
 // Slurm runs each configuration as a Slurm batch job. The job runs
@@ -55,6 +56,8 @@ type JobSpec struct {
 	Timeouts  Timeouts            `json:"timeouts"`
 	Load      []sweep.LoadProfile `json:"load,omitempty"`
 	SLO       *sweep.SLO          `json:"slo,omitempty"`
+	// Workload travels as its spec; the node reads its file again and checks its hash.
+	Workload *workload.Spec `json:"workload,omitempty"`
 	// StandingIn is the engine the sim stands in for in a dry run ("vllm"):
 	// the job's sim then speaks that engine's protocol to that engine's client.
 	StandingIn string `json:"sim_standing_in,omitempty"`
@@ -218,7 +221,7 @@ func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
 // travels in the spec, so the job measures it through the same client.
 func (s Slurm) writeJob(job Job, dir, workDir string) (string, error) {
 	spec := JobSpec{RunID: job.RunID, Dir: dir, Config: job.Config, Engine: job.Engine.Name(), TimeScale: s.EngineTimeScale,
-		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO}
+		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO, Workload: job.Workload}
 	if se, ok := job.Engine.(sim.Engine); ok {
 		spec.StandingIn = se.StandingIn
 	}
@@ -292,7 +295,7 @@ func RunJob(ctx context.Context, specPath string, eng engine.Engine, progress fu
 		}
 	}
 	job := Job{RunID: spec.RunID, Config: cfg, Engine: eng, Dir: spec.Dir, Settings: spec.Settings, Timeouts: spec.Timeouts, GPUIDs: gpuIDs,
-		Load: spec.Load, SLO: spec.SLO, Progress: progress,
+		Load: spec.Load, SLO: spec.SLO, Workload: spec.Workload, Progress: progress,
 		Emit:     func(r results.Result) error { return resApp.Append(r) },
 		EmitLoad: func(r load.Result) error { return loadApp.Append(r) }}
 	rec := Local{Host: "127.0.0.1"}.Execute(ctx, job)

@@ -9,13 +9,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
-	"github.com/servesweep/servesweep/internal/bench"
 	"github.com/servesweep/servesweep/internal/engine"
-	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/sweep"
+	"github.com/servesweep/servesweep/internal/workload"
 )
 
 // SaturationPct is the client CPU use (of all cores) above which a result is flagged.
@@ -55,83 +53,15 @@ type Result struct {
 	TimeScale         float64           `json:"sim_time_scale,omitempty"`
 	StartedAt         time.Time         `json:"started_at"`
 	EndedAt           time.Time         `json:"ended_at"`
+	Sent                                // the workload and what was sent (requests.go)
 }
 
-// Run runs one profile with prompts of inLen tokens asking for outLen tokens.
+// Run runs one profile with random prompts of inLen tokens asking for
+// outLen tokens (the default workload; RunFeed draws from any workload).
 func Run(ctx context.Context, c engine.Client, p sweep.LoadProfile, inLen, outLen int, slo *sweep.SLO, cores int, timeScale float64) Result {
-	if timeScale <= 0 {
-		timeScale = 1
-	}
-	res := Result{InputLen: inLen, OutputLen: outLen, Profile: p, SLO: slo, StartedAt: time.Now().UTC()}
-	var mu sync.Mutex
-	var reqs []request
-	one := func() {
-		prompt := bench.RandomPrompts(rand.Uint64(), 1, inLen)
-		s, err := c.Generate(ctx, engine.GenerateRequest{InputIDs: prompt, OutputLen: outLen})
-		r := request{err: err}
-		if err == nil && len(s.Arrivals) == 1 && len(s.Arrivals[0]) > 0 {
-			arr := s.Arrivals[0]
-			r.ttft, r.e2e, r.tokens, r.gaps = arr[0].At, s.End, s.Output[0], tokenGaps(arr)
-		}
-		mu.Lock()
-		reqs = append(reqs, r)
-		mu.Unlock()
-	}
-	var deadline time.Time
-	if p.Duration > 0 {
-		deadline = time.Now().Add(time.Duration(float64(p.Duration) * timeScale))
-	}
-	more := func(sent int) bool {
-		if ctx.Err() != nil || (p.Requests > 0 && sent >= p.Requests) {
-			return false
-		}
-		return deadline.IsZero() || time.Now().Before(deadline)
-	}
-	cpu0, t0 := proc.CPUTime(), time.Now()
-	var wg sync.WaitGroup
-	if p.Concurrency > 0 {
-		var sentMu sync.Mutex
-		sent := 0
-		for w := 0; w < p.Concurrency; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					sentMu.Lock()
-					if !more(sent) {
-						sentMu.Unlock()
-						return
-					}
-					sent++
-					sentMu.Unlock()
-					one()
-				}
-			}()
-		}
-	} else {
-		rng := rand.New(rand.NewPCG(rand.Uint64(), 1))
-		next := time.Now()
-		for sent := 0; more(sent); sent++ {
-			time.Sleep(time.Until(next))
-			if !more(sent) {
-				break
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); one() }()
-			gap := 1 / p.Rate
-			if p.Arrival == "poisson" {
-				gap = rng.ExpFloat64() / p.Rate
-			}
-			next = next.Add(time.Duration(gap * timeScale * float64(time.Second)))
-		}
-	}
-	wg.Wait()
-	wall, cpu := time.Since(t0), proc.CPUTime()-cpu0
-	res.EndedAt = time.Now().UTC()
-	res.DurationS = wall.Seconds() / timeScale
-	res.ClientCPUPct = 100 * cpu.Seconds() / wall.Seconds() / float64(max(1, cores))
-	res.ClientSaturated = res.ClientCPUPct >= SaturationPct
-	summarize(&res, reqs, slo, timeScale)
+	pr, _ := workload.Default().Prepare(nil)
+	res := RunFeed(ctx, c, p, pr.Feed(rand.Uint64(), inLen, outLen), slo, cores, timeScale)
+	res.InputLen, res.OutputLen = inLen, outLen
 	return res
 }
 

@@ -268,7 +268,7 @@ func (s *sweepRun) job(cfg plan.Config, gpuIDs []int) executor.Job {
 	o := s.o
 	return executor.Job{
 		RunID: s.meta.RunID, Config: cfg, Engine: o.Engine, Dir: o.Dir, Settings: s.settings, GPUIDs: gpuIDs,
-		Load: o.File.Load, SLO: o.File.SLO,
+		Load: o.File.Load, SLO: o.File.SLO, Workload: o.File.Workload,
 		EmitLoad: func(r load.Result) error {
 			if s.ld == nil {
 				return nil

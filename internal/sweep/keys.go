@@ -48,6 +48,7 @@ var Keys = []Key{
 	}},
 	{"warmup", "true", "one 1024-in/16-out request per batch size before the cases", func(p *parser, f *File, v *yaml.Node) (err error) { f.Warmup, err = p.bool(v, "warmup"); return }},
 	{"prompts", "text when a tokenizer is found", "text (the model's tokenizer over real text) or random-ids", readPrompts},
+	{"workload", "random", "what load profiles send: {type: random|dataset|multi_turn|trace, ...} (package workload)", readWorkload},
 	{"launch_timeout", "2000s", "longest launch-to-ready wait", func(p *parser, f *File, v *yaml.Node) (err error) {
 		f.LaunchTimeout, err = p.duration(v, "launch_timeout")
 		return

@@ -116,6 +116,9 @@ func (p *parser) file_(root *yaml.Node) (*File, error) {
 	if err := p.checkCaseSize(f); err != nil {
 		return nil, err
 	}
+	if err := p.checkWorkload(f); err != nil {
+		return nil, err
+	}
 	if f.Objective == "budget" && f.CostBudget == 0 {
 		return nil, p.errAt(root, "objective: budget needs cost_budget (USD per 1M output tokens)")
 	}

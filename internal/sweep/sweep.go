@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/servesweep/servesweep/internal/engine/registry"
+	"github.com/servesweep/servesweep/internal/workload"
 )
 
 // Engines lists the engine names a sweep file may use (the engine registry's).
@@ -55,6 +56,9 @@ type File struct {
 	// Prompts is "text" (real text through the model's own tokenizer.json),
 	// "random-ids", or "" (text when a tokenizer.json is found, else random ids).
 	Prompts string
+	// Workload is the `workload:` section: what load profiles send (nil:
+	// random ids at the cases' lengths).
+	Workload *workload.Spec
 	// ServerParams is a grid over engine flags; configurations take the cartesian product.
 	ServerParams []Param
 	// Env is added to every server's environment.
