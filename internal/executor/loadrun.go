@@ -20,13 +20,18 @@ func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float
 			continue
 		}
 		seen[k] = true
+		ladder := load.NewLadder() // ladders stop climbing at saturation
 		for _, prof := range job.Load {
 			if ctx.Err() != nil || p.HasExited() {
 				return
 			}
+			if r, skip := ladder.Skip(prof, k.in, k.out); skip {
+				emitNotRun(job, r, progress)
+				continue
+			}
 			// Each request is bounded by request_timeout, as the cases' are.
 			bounded := engine.Bounded{Client: client, RequestTimeout: job.Settings.RequestTimeout}
-			r := load.Run(ctx, bounded, prof, k.in, k.out, job.SLO, runtime.NumCPU(), timeScale)
+			r := ladder.Run(ctx, bounded, prof, k.in, k.out, job.SLO, runtime.NumCPU(), timeScale)
 			r.RunID, r.ConfigID, r.ModelKey, r.Variant, r.Engine = job.RunID, job.Config.ID, job.Config.ModelKey, job.Config.Variant, job.Config.Engine
 			if timeScale > 0 {
 				r.TimeScale = timeScale
@@ -34,6 +39,9 @@ func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float
 			warn := ""
 			if r.ClientSaturated {
 				warn = " (client CPU near saturation)"
+			}
+			if r.Saturated != "" {
+				warn += " (saturated: " + r.Saturated + ")"
 			}
 			progress("%s: load %s in=%d out=%d: %d ok, %d failed, %.2f req/s, %.0f tok/s, TTFT p50 %.1f ms, ITL p50 %.2f ms%s",
 				job.Config.ID, ProfileLabel(prof), k.in, k.out, r.Completed, r.Failed, r.RequestThroughput, r.OutputThroughput, r.TTFTMs.P50, r.ITLMs.P50, warn)

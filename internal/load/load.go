@@ -55,6 +55,7 @@ type Result struct {
 	TimeScale         float64           `json:"sim_time_scale,omitempty"`
 	StartedAt         time.Time         `json:"started_at"`
 	EndedAt           time.Time         `json:"ended_at"`
+	Saturation                          // offered/achieved rates, saturated, not_run (ladders)
 }
 
 // Run runs one profile with prompts of inLen tokens asking for outLen tokens.
