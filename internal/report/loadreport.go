@@ -29,6 +29,9 @@ func (r *Report) loadMarkdown(b *strings.Builder) {
 	saturated := 0
 	for _, l := range r.Load {
 		if l.ConfigID != last {
+			if last != "" {
+				b.WriteString("\n") // a table ends at a blank line
+			}
 			last = l.ConfigID
 			fmt.Fprintf(b, "**%s**\n\n| load | in/out | ok/failed | req/s | output tok/s | TTFT p50/p90/p99 (ms) | ITL p50/p90/p99 (ms) | TPOT p50 (ms) | E2E p50/p99 (ms) | goodput (req/s) | client CPU |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n", r.display(l.ConfigID))
 		}
