@@ -206,3 +206,27 @@ func TestFrontierJSONAndMarkdown(t *testing.T) {
 		t.Log(md)
 	}
 }
+
+// TestChartSeries: the frontier line is the best configuration at each x;
+// a configuration is 0 past its most interactive point and exact at its own.
+func TestChartSeries(t *testing.T) {
+	f := frontierReport().Frontier[0]
+	ss := f.ChartSeries(12)
+	if len(ss) != 3 || ss[0].ConfigID != "" || ss[1].ConfigID != "gpu2" || len(ss[0].X) != 12 {
+		t.Fatalf("series %+v", ss)
+	}
+	if ss[0].X[0] != 1000.0/60 || ss[0].X[11] != 100 {
+		t.Fatalf("x from the least to the most interactive point: %v", ss[0].X)
+	}
+	for i, x := range ss[0].X {
+		if m := math.Max(ss[1].Y[i], ss[2].Y[i]); ss[0].Y[i] != m {
+			t.Errorf("x %.3g: frontier %g, best configuration %g", x, ss[0].Y[i], m)
+		}
+		if x > 40 && ss[2].Y[i] != 0 {
+			t.Errorf("cpu beyond its 40 tok/s per user: %g at %.3g", ss[2].Y[i], x)
+		}
+	}
+	if ss[1].Y[11] != 50 {
+		t.Errorf("gpu2 at its own concurrency-1 point (100 tok/s per user): %g, want 50", ss[1].Y[11])
+	}
+}

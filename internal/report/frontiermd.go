@@ -45,66 +45,84 @@ func (r *Report) frontierMarkdown(b *strings.Builder) {
 	}
 }
 
-// frontierChart draws, for each configuration, the output tok/s per GPU it
-// gives at at least x tok/s per user (Steffen between its measured points,
-// its least interactive point's figure below them, 0 above them), and in
-// black the best of them: the frontier.
-func frontierChart(b *strings.Builder, f Frontier) {
+// FrontierSeries is one line of a frontier chart: Y[i] is the output tok/s
+// per GPU its configuration gives at ≥ X[i] tok/s per user.
+type FrontierSeries struct {
+	ConfigID string // "" for the frontier: the best configuration at each x
+	Display  string
+	X, Y     []float64
+}
+
+// ChartSeries samples the frontier at n evenly spaced tok/s-per-user values
+// across the measured range (one when every point has the same): first the
+// frontier, then each configuration — Steffen's curve between its measured
+// points, its least interactive point's figure below them, 0 above them.
+// The HTML charts can draw these beside the measured Points and the Pareto set.
+func (f Frontier) ChartSeries(n int) []FrontierSeries {
 	ids, curves := configCurves(f.Points)
-	if len(ids) > len(chartColors)-1 {
-		ids = ids[:len(chartColors)-1]
-	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, p := range f.Points {
 		lo, hi = math.Min(lo, p.TokensPerSPerUser), math.Max(hi, p.TokensPerSPerUser)
 	}
-	cols := chartColumns
-	if hi <= lo {
-		cols = 1
+	if len(f.Points) == 0 {
+		return nil
 	}
-	xs := make([]float64, cols)
-	labels := make([]string, cols)
+	if hi <= lo || n < 2 {
+		n = 1
+	}
+	xs := make([]float64, n)
 	for i := range xs {
 		xs[i] = lo
-		if cols > 1 {
-			xs[i] = lo + (hi-lo)*float64(i)/float64(cols-1)
+		if n > 1 {
+			xs[i] = lo + (hi-lo)*float64(i)/float64(n-1)
 		}
-		labels[i] = fmt.Sprintf("%q", fmt.Sprintf("%.3g", xs[i]))
 	}
-	best := make([]float64, cols)
-	lines := make([][]float64, len(ids))
-	for j, id := range ids {
-		lines[j] = make([]float64, cols)
+	out := []FrontierSeries{{Display: "frontier", X: xs, Y: make([]float64, n)}}
+	best := out[0].Y
+	for _, id := range ids {
+		s := FrontierSeries{ConfigID: id, Display: curves[id][0].Display, X: xs, Y: make([]float64, n)}
 		for i, x := range xs {
-			y, how, _ := curveAt(curves[id], x)
-			if how == AtAboveRange {
-				y = 0
+			if y, how, _ := curveAt(curves[id], x); how != AtAboveRange {
+				s.Y[i] = y
+				best[i] = math.Max(best[i], y)
 			}
-			lines[j][i] = y
-			best[i] = math.Max(best[i], y)
 		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// frontierChart draws ChartSeries as a mermaid xychart-beta (up to ten
+// configurations) and names its lines in a table.
+func frontierChart(b *strings.Builder, f Frontier) {
+	series := f.ChartSeries(chartColumns)
+	if len(series) > len(chartColors) {
+		series = series[:len(chartColors)]
+	}
+	labels := make([]string, len(series[0].X))
+	for i, x := range series[0].X {
+		labels[i] = fmt.Sprintf("%q", fmt.Sprintf("%.3g", x))
 	}
 	var pal []string
-	for _, c := range chartColors[:len(ids)+1] {
+	for _, c := range chartColors[:len(series)] {
 		pal = append(pal, c.hex)
 	}
 	fmt.Fprintf(b, "```mermaid\n%%%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"%s\"}}}}%%%%\nxychart-beta\n", strings.Join(pal, ", "))
 	fmt.Fprintf(b, "    title %q\n", chartText(f.Model+": output tok/s per GPU at ≥ x tok/s per user"))
 	fmt.Fprintf(b, "    x-axis \"output tok/s per user\" [%s]\n    y-axis \"output tok/s per GPU\"\n", strings.Join(labels, ", "))
-	fmt.Fprintf(b, "    line [%s]\n", numbers(best))
-	for _, l := range lines {
-		fmt.Fprintf(b, "    line [%s]\n", numbers(l))
+	for _, s := range series {
+		fmt.Fprintf(b, "    line [%s]\n", numbers(s.Y))
 	}
 	b.WriteString("```\n\n| line | configuration | measured (load: tok/s per user, tok/s per GPU) |\n| --- | --- | --- |\n")
 	fmt.Fprintf(b, "| %s | frontier: the best configuration at each x | |\n", chartColors[0].name)
-	for j, id := range ids {
+	for j, s := range series[1:] {
 		var pts []string
 		for _, p := range f.Points {
-			if p.ConfigID == id {
+			if p.ConfigID == s.ConfigID {
 				pts = append(pts, fmt.Sprintf("%s: %.3g, %.4g", pointLabel(p), p.TokensPerSPerUser, p.TokensPerSPerGPU))
 			}
 		}
-		fmt.Fprintf(b, "| %s | %s | %s |\n", chartColors[j+1].name, curves[id][0].Display, strings.Join(pts, "; "))
+		fmt.Fprintf(b, "| %s | %s | %s |\n", chartColors[j+1].name, s.Display, strings.Join(pts, "; "))
 	}
 	b.WriteString("\n")
 }
