@@ -159,3 +159,39 @@ models:
 		t.Fatal("frontier: target_tokens_per_s_per_user 5 asks the question; the report must answer it")
 	}
 }
+
+// TestSaturationOllamaRate: an open-loop ladder far above what Ollama on
+// two CPU cores serves (about one 16-token request a second) is saturated at
+// its first rung by the achieved-rate shortfall; the rung above is not run.
+func TestSaturationOllamaRate(t *testing.T) {
+	ol := ollamaBin(t)
+	_, qw := tinyModels(t)
+	p := writeSweep(t, fmt.Sprintf(`name: saturation-ollama
+engine: ollama
+engine_command: [%q]
+input_lens: [64]
+output_lens: [16]
+warmup: true
+launch_timeout: 60s
+load: {rate: [8, 32], arrival: constant, requests: 8}
+models:
+  qw: {path: %q, extra_args: [--num-thread, "2"]}
+`, ol, qw))
+	out := filepath.Join(t.TempDir(), "run")
+	if b, err := exec.Command(bin(), "run", p, "--out", out).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	ls, err := results.ReadLines[load.Result](filepath.Join(out, "load.jsonl"))
+	if err != nil || len(ls) != 2 {
+		t.Fatalf("want 2 rungs recorded, got %d (%v)", len(ls), err)
+	}
+	r := ls[0]
+	t.Logf("rate 8/s: offered %.2f req/s, achieved %.2f req/s: %s", r.OfferedRate, r.AchievedRate, r.Saturated)
+	if r.Completed != 8 || r.OfferedRate < 7 || r.OfferedRate > 9 || !strings.HasPrefix(r.Saturated, "achieved ") {
+		t.Fatalf("rate 8/s: %d ok (%s), offered %.2f, achieved %.2f, saturated %q", r.Completed, r.FirstError, r.OfferedRate, r.AchievedRate, r.Saturated)
+	}
+	if !strings.HasPrefix(ls[1].NotRun, "saturated at rate 8/s constant: achieved ") {
+		t.Fatalf("rate 32/s: not run %q", ls[1].NotRun)
+	}
+	assertNoSurvivors(t, readServers(t, out))
+}
