@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"fmt"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -190,23 +189,4 @@ func (p *parser) frontier(n *yaml.Node) (*Frontier, error) {
 		return err
 	})
 	return fr, err
-}
-
-// LadderLabel names a ladder's rungs: "concurrency [1 2 4]".
-func LadderLabel(ps []LoadProfile) string {
-	if len(ps) == 0 {
-		return ""
-	}
-	if ps[0].Concurrency > 0 {
-		var cs []int
-		for _, p := range ps {
-			cs = append(cs, p.Concurrency)
-		}
-		return fmt.Sprintf("concurrency %v", cs)
-	}
-	var rs []float64
-	for _, p := range ps {
-		rs = append(rs, p.Rate)
-	}
-	return fmt.Sprintf("rate %v/s", rs)
 }
