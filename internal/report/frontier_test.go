@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -228,5 +229,46 @@ func TestChartSeries(t *testing.T) {
 	}
 	if ss[1].Y[11] != 50 {
 		t.Errorf("gpu2 at its own concurrency-1 point (100 tok/s per user): %g, want 50", ss[1].Y[11])
+	}
+}
+
+// TestAnswerRandomFrontiers: on random ladders, every configuration's
+// figure at a target inside its range lies between its measured neighbours,
+// and the best is the largest figure of those in or below range.
+func TestAnswerRandomFrontiers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 300 {
+		var pts []FrontierPoint
+		for c := range 1 + rng.IntN(3) {
+			id := string(rune('a' + c))
+			for k := range 1 + rng.IntN(6) {
+				pts = append(pts, fp(id, 1<<k, 1+rng.Float64()*99, 1+rng.Float64()*999))
+			}
+		}
+		target := 1 + rng.Float64()*99
+		a := answer(pts, target, func(int, float64) float64 { return 1 })
+		best := -1.0
+		for _, p := range a.Configs {
+			if p.How == AtAboveRange {
+				continue
+			}
+			best = math.Max(best, p.TokensPerSPerGPU)
+			if p.How != AtInterpolated {
+				continue
+			}
+			_, curves := configCurves(pts)
+			c := curves[p.ConfigID]
+			k := 0
+			for c[k+1].TokensPerSPerUser < target {
+				k++
+			}
+			lo, hi := c[k+1].TokensPerSPerGPU, c[k].TokensPerSPerGPU
+			if p.TokensPerSPerGPU < lo-1e-9 || p.TokensPerSPerGPU > hi+1e-9 {
+				t.Fatalf("trial %d: %s at %.3g: %g outside its neighbours [%g, %g]", trial, p.ConfigID, target, p.TokensPerSPerGPU, lo, hi)
+			}
+		}
+		if (best < 0) != (a.Best == nil) || (a.Best != nil && a.Best.TokensPerSPerGPU != best) {
+			t.Fatalf("trial %d: best %+v, want %g", trial, a.Best, best)
+		}
 	}
 }
