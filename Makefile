@@ -32,6 +32,10 @@ demo: ollama models
 	rm -rf runs/demo runs/demo-dry-run
 	PATH="$(dir $(OLLAMA)):$$PATH" $(BIN) run examples/quickstart.yaml --out runs/demo
 	@cat runs/demo/report.md
+	rm -rf runs/demo-frontier
+	PATH="$(dir $(OLLAMA)):$$PATH" $(BIN) run examples/frontier.yaml --out runs/demo-frontier
+	@echo; echo "== Throughput–interactivity frontier (real Ollama on CPU, concurrency ladders; full report: runs/demo-frontier/report.md)"
+	@sed -n '/^### Throughput–interactivity frontier/,/^### Ranking/p' runs/demo-frontier/report.md | sed '$$d'
 	$(BIN) run --dry-run examples/neurips-tp-moe.yaml --out runs/demo-dry-run
 	@echo; echo "== Where the time goes (dry run of examples/neurips-tp-moe.yaml, simulated traces; full report: runs/demo-dry-run/report.md)"
 	@grep -E '^### |^- decode:' runs/demo-dry-run/report.md | grep -B1 '^- decode:' | grep -v '^--' | head -12
@@ -70,6 +74,7 @@ bench:
 fuzz:
 	$(GO) test ./internal/sse -run '^$$' -fuzz FuzzReader -fuzztime 30s
 	$(GO) test ./internal/sweep -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./internal/sweep -run '^$$' -fuzz FuzzLoad -fuzztime 30s
 	$(GO) test ./internal/engine/sglang -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
 	$(GO) test ./internal/engine/vllm -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
 	$(GO) test ./internal/engine/ollama -run '^$$' -fuzz FuzzReadStream -fuzztime 30s

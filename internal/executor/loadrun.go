@@ -42,9 +42,14 @@ func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float
 			continue
 		}
 		seen[k] = true
+		ladder := load.NewLadder() // ladders stop climbing at saturation
 		for i, prof := range job.Load {
 			if ctx.Err() != nil || p.HasExited() {
 				return
+			}
+			if r, skip := ladder.Skip(prof, k.in, k.out); skip {
+				emitNotRun(job, r, progress)
+				continue
 			}
 			if err := client.Flush(ctx); err != nil && ctx.Err() == nil {
 				progress("%s: cache flush before load %s failed: %v", job.Config.ID, ProfileLabel(prof), err)
@@ -52,27 +57,35 @@ func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float
 			// Each request is bounded by request_timeout, as the cases' are.
 			bounded := engine.Bounded{Client: client, RequestTimeout: job.Settings.RequestTimeout}
 			feed := prep.Feed(uint64(len(seen))<<20|uint64(i), k.in, k.out)
-			r := load.RunFeed(ctx, bounded, prof, feed, job.SLO, runtime.NumCPU(), timeScale)
-			r.InputLen, r.OutputLen = k.in, k.out
-			if k.in == 0 {
-				r.InputLen = int(math.Round(r.MeanInputLen))
-			}
-			if k.out == 0 {
-				r.OutputLen = int(math.Round(r.MeanOutputLen))
-			}
-			r.RunID, r.ConfigID, r.ModelKey, r.Variant, r.Engine = job.RunID, job.Config.ID, job.Config.ModelKey, job.Config.Variant, job.Config.Engine
-			if timeScale > 0 {
-				r.TimeScale = timeScale
-			}
-			warn := ""
-			if r.ClientSaturated {
-				warn = " (client CPU near saturation)"
-			}
-			progress("%s: load %s %s in=%d out=%d: %d ok, %d failed, %.2f req/s, %.0f tok/s, TTFT p50 %.1f ms, ITL p50 %.2f ms%s",
-				job.Config.ID, ProfileLabel(prof), spec.Type, r.InputLen, r.OutputLen, r.Completed, r.Failed, r.RequestThroughput, r.OutputThroughput, r.TTFTMs.P50, r.ITLMs.P50, warn)
+			r := ladder.RunFeed(ctx, bounded, prof, feed, job.SLO, runtime.NumCPU(), timeScale)
+			finishLoad(job, &r, prof, spec.Type, k.in, k.out, timeScale, progress)
 			job.EmitLoad(r)
 		}
 	}
+}
+
+// finishLoad labels one profile's result (lengths, ids, time scale) and logs it.
+func finishLoad(job Job, r *load.Result, prof sweep.LoadProfile, kind string, in, out int, timeScale float64, progress func(string, ...any)) {
+	r.InputLen, r.OutputLen = in, out
+	if in == 0 {
+		r.InputLen = int(math.Round(r.MeanInputLen))
+	}
+	if out == 0 {
+		r.OutputLen = int(math.Round(r.MeanOutputLen))
+	}
+	r.RunID, r.ConfigID, r.ModelKey, r.Variant, r.Engine = job.RunID, job.Config.ID, job.Config.ModelKey, job.Config.Variant, job.Config.Engine
+	if timeScale > 0 {
+		r.TimeScale = timeScale
+	}
+	warn := ""
+	if r.ClientSaturated {
+		warn = " (client CPU near saturation)"
+	}
+	if r.Saturated != "" {
+		warn += " (saturated: " + r.Saturated + ")"
+	}
+	progress("%s: load %s %s in=%d out=%d: %d ok, %d failed, %.2f req/s, %.0f tok/s, TTFT p50 %.1f ms, ITL p50 %.2f ms%s",
+		job.Config.ID, ProfileLabel(prof), kind, r.InputLen, r.OutputLen, r.Completed, r.Failed, r.RequestThroughput, r.OutputThroughput, r.TTFTMs.P50, r.ITLMs.P50, warn)
 }
 
 // loadEncoder is the encoder of a text workload (dataset): the model's own

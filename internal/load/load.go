@@ -54,6 +54,7 @@ type Result struct {
 	StartedAt         time.Time         `json:"started_at"`
 	EndedAt           time.Time         `json:"ended_at"`
 	Sent                                // the workload and what was sent (requests.go)
+	Saturation                          // offered/achieved rates, saturated, not_run (ladders)
 }
 
 // Run runs one profile with random prompts of inLen tokens asking for

@@ -15,6 +15,7 @@ func (r *Report) readLoad(dir string) {
 	ls, err := results.ReadLinesWarn[load.Result](filepath.Join(dir, rundir.LoadFile), func(w string) { r.Warnings = append(r.Warnings, w) })
 	if err == nil {
 		r.Load = ls
+		r.buildFrontiers()
 	}
 }
 
@@ -28,8 +29,15 @@ func (r *Report) loadMarkdown(b *strings.Builder) {
 	saturated := 0
 	for _, l := range r.Load {
 		if l.ConfigID != last {
+			if last != "" {
+				b.WriteString("\n") // a table ends at a blank line
+			}
 			last = l.ConfigID
 			fmt.Fprintf(b, "**%s**\n\n| load | in/out | ok/failed | req/s | output tok/s | TTFT p50/p90/p99 (ms) | ITL p50/p90/p99 (ms) | TPOT p50 (ms) | E2E p50/p99 (ms) | goodput (req/s) | client CPU |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n", r.display(l.ConfigID))
+		}
+		if l.NotRun != "" {
+			fmt.Fprintf(b, "| %s | %d/%d | not run: %s | | | | | | | | |\n", load.ProfileLabel(l.Profile), l.InputLen, l.OutputLen, l.NotRun)
+			continue
 		}
 		good := "-"
 		if l.Goodput != nil {
@@ -41,7 +49,7 @@ func (r *Report) loadMarkdown(b *strings.Builder) {
 			saturated++
 		}
 		fmt.Fprintf(b, "| %s | %d/%d | %d/%d | %.2f | %.1f | %.1f / %.1f / %.1f | %.2f / %.2f / %.2f | %.2f | %.0f / %.0f | %s | %s |\n",
-			load.ProfileLabel(l.Profile), l.InputLen, l.OutputLen, l.Completed, l.Failed, l.RequestThroughput, l.OutputThroughput,
+			loadLabel(l), l.InputLen, l.OutputLen, l.Completed, l.Failed, l.RequestThroughput, l.OutputThroughput,
 			l.TTFTMs.P50, l.TTFTMs.P90, l.TTFTMs.P99, l.ITLMs.P50, l.ITLMs.P90, l.ITLMs.P99, l.TPOTMs.P50, l.E2EMs.P50, l.E2EMs.P99, good, cpu)
 	}
 	b.WriteString("\n")
@@ -53,6 +61,8 @@ func (r *Report) loadMarkdown(b *strings.Builder) {
 			fmt.Fprintf(b, "Goodput counts requests per second with %s.\n\n", bounds)
 		}
 	}
+	saturationNote(b, r.Load)
+	r.frontierMarkdown(b)
 }
 
 // sloBounds names the bounds an SLO sets, as the goodput compares them.

@@ -33,6 +33,9 @@ type Report struct {
 	Objective string `json:"objective"`
 	// Load are the serving-load results (load.jsonl).
 	Load []load.Result `json:"load,omitempty"`
+	// Frontier is the throughput–interactivity frontier of the load results,
+	// per model and length pair (see frontier.go).
+	Frontier []Frontier `json:"frontier,omitempty"`
 	// Warnings name the torn or corrupt lines of the run directory read past.
 	Warnings []string `json:"warnings,omitempty"`
 	// Search is what the sweep's search: strategy did (nil: no search log).

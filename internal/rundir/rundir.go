@@ -61,6 +61,9 @@ type Meta struct {
 	// EarlierSchedules name, as ScheduleLabel does, the schedules of earlier
 	// parts of a resumed run that ran another way.
 	EarlierSchedules []string `json:"earlier_schedules,omitempty"`
+
+	// FrontierTarget is the sweep file's frontier: target_tokens_per_s_per_user.
+	FrontierTarget float64 `json:"frontier_target_tokens_per_s_per_user,omitempty"`
 }
 
 // ScheduleLabel says how the configurations ran, for the report.

@@ -102,6 +102,9 @@ func (s *sweepRun) loadMeta() error {
 		meta.Configs = mergeConfigs(meta.Configs, o.Configs)
 	}
 	meta.Fingerprint = fp
+	if o.File.Frontier != nil { // a report setting: the latest sweep file's
+		meta.FrontierTarget = o.File.Frontier.TargetTokensPerSPerUser
+	}
 	setSchedule(meta, o)
 	s.meta = meta
 	return rundir.WriteMeta(o.Dir, meta)

@@ -74,6 +74,8 @@ type File struct {
 	Load []LoadProfile
 	// SLO bounds goodput: requests meeting them per second.
 	SLO *SLO
+	// Frontier is the frontier: section (nil: no interactivity target).
+	Frontier *Frontier
 	// Search is the `search:` section (nil: grid, every configuration).
 	Search *Search
 	// Executor is local (default) or slurm.
@@ -170,6 +172,11 @@ type LoadProfile struct {
 	Arrival     string        `json:"arrival,omitempty"`
 	Requests    int           `json:"requests,omitempty"`
 	Duration    time.Duration `json:"duration_ns,omitempty"`
+	// Ladder numbers the ladder (1-based, in the load: list) this profile is
+	// a rung of; 0 for a profile listed by itself. A ladder's rungs run in
+	// order and stop at saturation unless KeepClimbing (stop_at_saturation: false).
+	Ladder       int  `json:"ladder,omitempty"`
+	KeepClimbing bool `json:"keep_climbing,omitempty"`
 }
 
 // SLO are latency objectives for goodput, each checked per request (0: unset):
@@ -180,6 +187,13 @@ type SLO struct {
 	TTFTMs float64 `json:"ttft_ms,omitempty"`
 	ITLMs  float64 `json:"itl_ms,omitempty"`
 	TPOTMs float64 `json:"tpot_ms,omitempty"`
+}
+
+// Frontier sets the question the report answers from the load ladders: at
+// ≥ TargetTokensPerSPerUser output tokens per second per user, which
+// configuration gives the most output tokens per second per GPU.
+type Frontier struct {
+	TargetTokensPerSPerUser float64
 }
 
 // SlurmOptions are the sbatch settings of the slurm executor.

@@ -68,6 +68,11 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 		signal.Ignore(syscall.SIGTERM, syscall.SIGINT)
 		lg.Printf("will ignore SIGTERM (--sim-fault hang-on-stop)")
 	}
+	adm, err := newAdmission(o)
+	if err != nil {
+		fmt.Fprintf(logw, "ERROR: %v\n", err)
+		return err
+	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.Host, strconv.Itoa(o.Port)))
 	if err != nil {
 		fmt.Fprintf(logw, "ERROR: cannot listen on %s:%d: %v (is another server using the port? choose another --port)\n", o.Host, o.Port, err)
@@ -81,7 +86,7 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", s.health)
 	mux.HandleFunc("/health_generate", s.health)
-	mux.HandleFunc("/generate", s.generate)
+	mux.HandleFunc("/generate", adm.wrap(s.generate))
 	mux.HandleFunc("/flush_cache", s.flush)
 	mux.HandleFunc("/server_info", s.serverInfo)
 	mux.HandleFunc("/get_server_info", s.serverInfo)
@@ -91,7 +96,7 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	mux.HandleFunc("/start_profile", s.startProfile)
 	mux.HandleFunc("/stop_profile", s.stopProfile)
 	// vLLM's OpenAI-style protocol, for dry runs of engine: vllm.
-	mux.HandleFunc("/v1/completions", s.completions)
+	mux.HandleFunc("/v1/completions", adm.wrap(s.completions))
 	mux.HandleFunc("/version", s.version)
 	mux.HandleFunc("/reset_prefix_cache", s.flush)
 	h, err := s.protocol(mux)
