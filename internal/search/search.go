@@ -75,7 +75,7 @@ type Decision struct {
 	Kind     string   `json:"kind"` // always "decision"
 	Round    int      `json:"round"`
 	ConfigID string   `json:"config_id"`
-	Action   string   `json:"action"` // order | probe | keep | drop | full | skip | winner
+	Action   string   `json:"action"` // order | probe | keep | drop | propose | full | skip | winner
 	Score    *float64 `json:"score,omitempty"`
 	Reason   string   `json:"reason"`
 	// SpentGPUHours is the search's total after this decision.
