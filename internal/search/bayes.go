@@ -232,4 +232,3 @@ func (b *bayesRun) observedPositions() []int {
 	slices.Sort(ps)
 	return ps
 }
-
