@@ -12,9 +12,10 @@ import (
 // performance model's prediction (shifted by the mean measured-to-predicted
 // ratio) where there is one. After a small space-filling initial design it
 // launches, one at a time, the candidate of largest expected improvement,
-// each measured fully (all cases and repeats), and stops when the largest
-// expected improvement left is below the noise or a budget is spent; the
-// candidates not launched are skipped with the model's view of them.
+// each measured fully (all cases and repeats), and stops when the expected
+// improvement beyond half the noise, summed over every candidate left, is
+// below the noise, or a budget is spent; the candidates not launched are
+// skipped with the model's view of them.
 func (s *state) bayes() error {
 	b := newBayes(s)
 	for round := 1; ; round++ {
@@ -55,13 +56,14 @@ type bayesRun struct {
 	n0       int  // initial design size
 	// The latest model's view of each candidate (log scale): mean,
 	// standard deviation, expected improvement.
-	mu, sd, ei []float64
+	// eiN is the expected improvement beyond half the noise (the stopping rule's).
+	mu, sd, ei, eiN []float64
 }
 
 func newBayes(s *state) *bayesRun {
 	n := len(s.idx)
 	b := &bayesRun{s: s, idx: s.idx, sp: newSpace(s.cfgs, s.idx), y: map[int]float64{}, launched: make([]bool, n),
-		mu: make([]float64, n), sd: make([]float64, n), ei: make([]float64, n)}
+		mu: make([]float64, n), sd: make([]float64, n), ei: make([]float64, n), eiN: make([]float64, n)}
 	b.neg = s.o.Objective == "output_throughput" || s.o.Objective == "budget"
 	for _, i := range s.idx {
 		b.prior = append(b.prior, s.predict(i))
@@ -112,15 +114,15 @@ func (b *bayesRun) next() (int, string) {
 		if l {
 			continue
 		}
-		sum += b.ei[p]
+		sum += b.eiN[p]
 		if best < 0 || b.ei[p] > b.ei[best] || b.ei[p] == b.ei[best] && b.mu[p] < b.mu[best] {
 			best = p
 		}
 	}
-	// The sum bounds what launching every candidate left could still gain:
-	// E[max(0, best − min f)] ≤ Σ E[max(0, best − f)].
+	// Σ E[max(0, best − ξ − f)] over the candidates left bounds what
+	// launching all of them could still gain beyond ξ (half the noise).
 	if sum < b.s.o.Noise {
-		return -1, fmt.Sprintf("bayes stopped after %d launches: the expected improvement of all %d configurations left together, %.2g%%, is below the noise %.3g%%",
+		return -1, fmt.Sprintf("bayes stopped after %d launches: the expected improvement (beyond half the noise) of all %d configurations left, summed, is %.2g%%, below the noise %.3g%%",
 			len(b.launched)-left, left, 100*sum, 100*b.s.o.Noise)
 	}
 	return best, fmt.Sprintf("largest expected improvement, %.2g%%: Gaussian process predicts %s", 100*b.ei[best], b.view(best))

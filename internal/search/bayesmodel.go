@@ -11,7 +11,8 @@ import (
 // prediction times the mean measured-to-predicted ratio of those measured;
 // of one it does not, the mean of the measurements. The signal variance is
 // the residuals' mean square shrunk towards the prior's (worth two
-// measurements), at least (2 × noise)²; the noise variance is noise².
+// measurements), at least (2 × noise)²; the noise variance is noise². ei is
+// the expected improvement on the best measured, eiN beyond half the noise.
 func (b *bayesRun) model() {
 	obs := b.observedPositions()
 	offset, nOff, ybar := 0.0, 0, 0.0
@@ -45,11 +46,15 @@ func (b *bayesRun) model() {
 		m, sd := g.predict(b.sp.x[p])
 		b.mu[p], b.sd[p] = mean(p)+m, sd
 		b.ei[p] = expectedImprovement(b.mu[p], sd, best)
+		b.eiN[p] = expectedImprovement(b.mu[p], sd, best-noise/2)
 	}
 }
 
-// priorVar is the prior's variance on the log scale: the median of the
-// performance model's intervals (taken as 95%), else 0.3² (±30%).
+// priorVar is the prior's variance on the log scale: 0.3² (±30% between
+// configurations), or less where the performance model's intervals (taken as
+// 95%, median) are narrower — a calibrated model's. An uncalibrated model's
+// wide interval is mostly a factor common to every configuration, which the
+// measured-to-predicted ratio takes out.
 func (b *bayesRun) priorVar() float64 {
 	var v []float64
 	for _, pr := range b.prior {
@@ -62,5 +67,5 @@ func (b *bayesRun) priorVar() float64 {
 		return 0.09
 	}
 	slices.Sort(v)
-	return v[len(v)/2]
+	return min(0.09, v[len(v)/2])
 }
