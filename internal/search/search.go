@@ -83,7 +83,9 @@ type Decision struct {
 }
 
 // Score turns a configuration's ok results into one number, lower is better:
-// itl → mean ITL (ms) of the smallest batch; output_throughput → minus the
+// itl → the median ITL (ms) of the smallest batch's results (its repeats and
+// input/output lengths; a repeat the machine disturbed does not decide);
+// output_throughput → minus the
 // best output throughput; cost → the lowest output cost per 1M tokens;
 // budget → minus the best output throughput among cases within the budget.
 // The default (""), like the report's, is itl.
@@ -102,13 +104,20 @@ func Score(objective string, costBudget float64, rs []results.Result) (float64, 
 		return throughputScore(objective, costBudget, ok)
 	}
 	minB := slices.MinFunc(ok, func(a, b results.Result) int { return a.BatchSize - b.BatchSize }).BatchSize
-	sum, n := 0.0, 0
+	var itl []float64
 	for _, r := range ok {
 		if r.BatchSize == minB && r.ITLMs != nil {
-			sum, n = sum+*r.ITLMs, n+1
+			itl = append(itl, *r.ITLMs)
 		}
 	}
-	return sum / float64(max(n, 1)), n > 0
+	if len(itl) == 0 {
+		return 0, false
+	}
+	slices.Sort(itl)
+	if n := len(itl); n%2 == 0 {
+		return (itl[n/2-1] + itl[n/2]) / 2, true
+	}
+	return itl[len(itl)/2], true
 }
 
 func throughputScore(objective string, costBudget float64, ok []results.Result) (float64, bool) {
