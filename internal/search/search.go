@@ -1,7 +1,8 @@
 // Package search decides which configurations of a sweep to launch and how
-// much to measure each: grid (all of them, fully) or successive halving
+// much to measure each: grid (all of them, fully), successive halving
 // (every configuration a short probe, the worse part dropped each round, the
-// survivors measured fully). It decides; the runner launches. Every decision
+// survivors measured fully) or bayes (a Gaussian process proposes each
+// launch by expected improvement). It decides; the runner launches. Every decision
 // is a Decision the runner logs and records.
 package search
 
@@ -31,7 +32,8 @@ type Options struct {
 	// Finalists is how many configurations get the full cases (default 2).
 	Finalists int
 	// Noise is the relative difference under which two scores count as equal
-	// (default 0.03): a configuration within it of the cut survives the round.
+	// (default 0.03): in halving a configuration within it of the cut survives
+	// the round; bayes stops when what is left to gain is below it.
 	Noise float64
 }
 
