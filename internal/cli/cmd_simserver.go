@@ -45,6 +45,10 @@ Simulation flags:
   --sim-refuse REASON         fail at startup with REASON, as the real engine
                               would for a configuration pre-flight skips
                               (run --force of a dry run passes it); repeatable
+  --sim-flag-effect SPEC      let another flag's value shape the speed:
+                              NAME=VALUE*FACTOR (latencies × FACTOR when --NAME
+                              is VALUE) or NAME~CENTER*K (× 1+K·ln(v/CENTER)²,
+                              fastest at CENTER); repeatable
 Environment: SERVESWEEP_SIM_SLOWDOWN multiplies latencies;
 SERVESWEEP_SIM_SLOWDOWN_MATCH limits it to model paths containing that text.`,
 		Example: `  servesweep sim-server --model-path deepseek-ai/DeepSeek-V3 --tp-size 8 --moe-runner-backend flashinfer_trtllm --port 30000

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/servesweep/servesweep/internal/plan"
@@ -31,7 +32,8 @@ func newLandscape(seed uint64) *landscape {
 			// ITL falls with TP (bandwidth) but all-reduce grows; the flag has
 			// a bowl-shaped effect with its minimum at v = 7.
 			itl := 20/float64(tp) + 0.9*float64(tp) + 0.08*float64((v-7)*(v-7))
-			l.cfgs = append(l.cfgs, plan.Config{ID: fmt.Sprintf("tp%d-v%d", tp, v), TP: tp, GPUs: tp, Cases: cases})
+			l.cfgs = append(l.cfgs, plan.Config{ID: fmt.Sprintf("tp%d-v%d", tp, v), TP: tp, GPUs: tp, Cases: cases,
+				Params: map[string]string{"--flag": strconv.Itoa(v)}})
 			l.itl = append(l.itl, itl)
 			if l.best < 0 || itl < l.itl[l.best] {
 				l.best = len(l.itl) - 1
@@ -104,7 +106,7 @@ func runLandscape(t testing.TB, strategy string, seed uint64) (ratio, hours floa
 //
 //	go test ./internal/search -run '^$' -bench Search -benchtime 1x
 func BenchmarkSearch(b *testing.B) {
-	for _, strategy := range []string{"grid", "halving"} {
+	for _, strategy := range []string{"grid", "halving", "bayes"} {
 		b.Run(strategy, func(b *testing.B) {
 			for n := 0; n < b.N; n++ {
 				var frac, worst float64
@@ -131,20 +133,23 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// TestHalvingBeatsGrid: halving finds the optimum or one within noise on every
-// seed, for at most 40% of the grid's GPU-hours.
-func TestHalvingBeatsGrid(t *testing.T) {
-	for seed := uint64(1); seed <= 8; seed++ {
-		_, grid, _ := runLandscape(t, "grid", seed)
-		ratio, hours, sum := runLandscape(t, "halving", seed)
-		if ratio > 1.03 {
-			t.Errorf("seed %d: halving chose %s, %.1f%% off the optimum", seed, sum.Winner, (ratio-1)*100)
-		}
-		if hours > 0.4*grid {
-			t.Errorf("seed %d: halving spent %.4g GPU-hours, %.0f%% of the grid's %.4g", seed, hours, hours/grid*100, grid)
-		}
-		if math.Abs(sum.SpentGPUHours-hours) > 1e-9 || sum.GridGPUHours <= 0 {
-			t.Errorf("seed %d: summary spent %v (want %v), grid estimate %v", seed, sum.SpentGPUHours, hours, sum.GridGPUHours)
+// TestSearchBeatsGrid: halving and bayes find the optimum or one within
+// noise on every seed, for at most 40% of the grid's GPU-hours.
+func TestSearchBeatsGrid(t *testing.T) {
+	for _, strategy := range []string{"halving", "bayes"} {
+		for seed := uint64(1); seed <= 8; seed++ {
+			_, grid, _ := runLandscape(t, "grid", seed)
+			ratio, hours, sum := runLandscape(t, strategy, seed)
+			t.Logf("%s seed %d: %s, %.2f%% off, %.0f%% of the grid's GPU-hours, %d launches", strategy, seed, sum.Winner, (ratio-1)*100, hours/grid*100, sum.Launched)
+			if ratio > 1.03 {
+				t.Errorf("seed %d: %s chose %s, %.1f%% off the optimum", seed, strategy, sum.Winner, (ratio-1)*100)
+			}
+			if hours > 0.4*grid {
+				t.Errorf("seed %d: %s spent %.4g GPU-hours, %.0f%% of the grid's %.4g", seed, strategy, hours, hours/grid*100, grid)
+			}
+			if math.Abs(sum.SpentGPUHours-hours) > 1e-9 || sum.GridGPUHours <= 0 {
+				t.Errorf("seed %d: summary spent %v (want %v), grid estimate %v", seed, sum.SpentGPUHours, hours, sum.GridGPUHours)
+			}
 		}
 	}
 }

@@ -36,6 +36,8 @@ type state struct {
 	fullGH float64      // GPU-hours of full runs
 	fullG  int          // GPUs of full runs
 	best   int
+	// predict is a candidate's predicted score (the performance model's).
+	predict func(i int) Predicted
 }
 
 func (s *state) log(round int, i int, action, reason string, score *float64) {
@@ -69,15 +71,29 @@ func (s *state) spend(i int, out Outcome) {
 
 // Run runs the search over the configurations at indexes idx of cfgs.
 func Run(o Options, cfgs []plan.Config, idx []int, hourPrice float64, env Env) (Summary, error) {
-	o = o.withDefaults()
-	s := &state{o: o, cfgs: cfgs, idx: idx, env: env, tried: map[int]bool{}, best: -1}
-	s.sum.Strategy = o.Strategy
+	s := newState(o, cfgs, idx, env)
+	s.predict = func(i int) Predicted { return Predict(cfgs[i], s.o.Objective, hourPrice) }
 	var err error
-	if o.Strategy == "halving" {
+	switch o.Strategy {
+	case "halving":
 		err = s.halving(hourPrice)
-	} else {
+	case "bayes":
+		err = s.bayes()
+	default:
 		err = s.full(0, idx)
 	}
+	return s.finish(), err
+}
+
+func newState(o Options, cfgs []plan.Config, idx []int, env Env) *state {
+	s := &state{o: o.withDefaults(), cfgs: cfgs, idx: idx, env: env, tried: map[int]bool{}, best: -1}
+	s.sum.Strategy = o.Strategy
+	return s
+}
+
+// finish estimates the grid's GPU-hours and logs the winner.
+func (s *state) finish() Summary {
+	cfgs, idx := s.cfgs, s.idx
 	if s.fullG > 0 {
 		gpus := 0
 		for _, i := range idx {
@@ -90,7 +106,7 @@ func Run(o Options, cfgs []plan.Config, idx []int, hourPrice float64, env Env) (
 		sc := s.sum.WinnerScore
 		s.log(-1, s.best, "winner", "best fully measured configuration", &sc)
 	}
-	return s.sum, err
+	return s.sum
 }
 
 // full measures every configuration of todo fully, within the budgets.
@@ -105,18 +121,24 @@ func (s *state) full(round int, todo []int) error {
 			}
 			continue
 		}
-		out := s.env.Full(i)
-		s.spend(i, out)
-		s.sum.Full++
-		s.fullGH += out.GPUHours
-		s.fullG += max(1, s.cfgs[i].GPUs)
-		sc := out.Score
-		s.log(round, i, "full", "full cases and repeats"+errSuffix(out), &sc)
-		if out.OK && (s.best < 0 || out.Score < s.sum.WinnerScore) {
-			s.best, s.sum.WinnerScore = i, out.Score
-		}
+		s.measure(round, i)
 	}
 	return nil
+}
+
+// measure runs configuration i fully, logs it and keeps the best.
+func (s *state) measure(round, i int) Outcome {
+	out := s.env.Full(i)
+	s.spend(i, out)
+	s.sum.Full++
+	s.fullGH += out.GPUHours
+	s.fullG += max(1, s.cfgs[i].GPUs)
+	sc := out.Score
+	s.log(round, i, "full", "full cases and repeats"+errSuffix(out), &sc)
+	if out.OK && (s.best < 0 || out.Score < s.sum.WinnerScore) {
+		s.best, s.sum.WinnerScore = i, out.Score
+	}
+	return out
 }
 
 func errSuffix(o Outcome) string {

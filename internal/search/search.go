@@ -1,7 +1,8 @@
 // Package search decides which configurations of a sweep to launch and how
-// much to measure each: grid (all of them, fully) or successive halving
+// much to measure each: grid (all of them, fully), successive halving
 // (every configuration a short probe, the worse part dropped each round, the
-// survivors measured fully). It decides; the runner launches. Every decision
+// survivors measured fully) or bayes (a Gaussian process proposes each
+// launch by expected improvement). It decides; the runner launches. Every decision
 // is a Decision the runner logs and records.
 package search
 
@@ -31,7 +32,8 @@ type Options struct {
 	// Finalists is how many configurations get the full cases (default 2).
 	Finalists int
 	// Noise is the relative difference under which two scores count as equal
-	// (default 0.03): a configuration within it of the cut survives the round.
+	// (default 0.03): in halving a configuration within it of the cut survives
+	// the round; bayes stops when what is left to gain is below it.
 	Noise float64
 }
 
@@ -75,7 +77,7 @@ type Decision struct {
 	Kind     string   `json:"kind"` // always "decision"
 	Round    int      `json:"round"`
 	ConfigID string   `json:"config_id"`
-	Action   string   `json:"action"` // order | probe | keep | drop | full | skip | winner
+	Action   string   `json:"action"` // order | probe | keep | drop | propose | full | skip | winner
 	Score    *float64 `json:"score,omitempty"`
 	Reason   string   `json:"reason"`
 	// SpentGPUHours is the search's total after this decision.
@@ -83,7 +85,9 @@ type Decision struct {
 }
 
 // Score turns a configuration's ok results into one number, lower is better:
-// itl → mean ITL (ms) of the smallest batch; output_throughput → minus the
+// itl → the median ITL (ms) of the smallest batch's results (its repeats and
+// input/output lengths; a repeat the machine disturbed does not decide);
+// output_throughput → minus the
 // best output throughput; cost → the lowest output cost per 1M tokens;
 // budget → minus the best output throughput among cases within the budget.
 // The default (""), like the report's, is itl.
@@ -102,13 +106,20 @@ func Score(objective string, costBudget float64, rs []results.Result) (float64, 
 		return throughputScore(objective, costBudget, ok)
 	}
 	minB := slices.MinFunc(ok, func(a, b results.Result) int { return a.BatchSize - b.BatchSize }).BatchSize
-	sum, n := 0.0, 0
+	var itl []float64
 	for _, r := range ok {
 		if r.BatchSize == minB && r.ITLMs != nil {
-			sum, n = sum+*r.ITLMs, n+1
+			itl = append(itl, *r.ITLMs)
 		}
 	}
-	return sum / float64(max(n, 1)), n > 0
+	if len(itl) == 0 {
+		return 0, false
+	}
+	slices.Sort(itl)
+	if n := len(itl); n%2 == 0 {
+		return (itl[n/2-1] + itl[n/2]) / 2, true
+	}
+	return itl[len(itl)/2], true
 }
 
 func throughputScore(objective string, costBudget float64, ok []results.Result) (float64, bool) {

@@ -76,7 +76,7 @@ var Keys = []Key{
 	{"load", "", "serving-load profiles or ladders per configuration: {concurrency: [1, 2, 4]}, {rate: [1, 2, 4]} or a list of them", func(p *parser, f *File, v *yaml.Node) (err error) { f.Load, err = p.load(v); return }},
 	{"slo", "", "{ttft_ms, itl_ms, tpot_ms} bounds for goodput", func(p *parser, f *File, v *yaml.Node) (err error) { f.SLO, err = p.slo(v); return }},
 	{"frontier", "", "{target_tokens_per_s_per_user}: the interactivity the report's frontier question asks about", func(p *parser, f *File, v *yaml.Node) (err error) { f.Frontier, err = p.frontier(v); return }},
-	{"search", "grid", "{strategy: grid|halving, budget_gpu_hours, max_configs}: which configurations to launch", readSearch},
+	{"search", "grid", "{strategy: grid|halving|bayes, budget_gpu_hours, max_configs}: which configurations to launch", readSearch},
 	{"executor", "local", "local or slurm", readExecutor},
 	{"slurm", "", "Slurm options: partition, account, time_limit, gres, max_jobs, self", func(p *parser, f *File, v *yaml.Node) (err error) { f.Slurm, err = p.slurm(v); return }},
 }

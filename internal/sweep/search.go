@@ -7,14 +7,15 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// SearchStrategies are the strategies `search:` accepts. bayes is reserved:
-// the loader refuses it until it is implemented.
-var SearchStrategies = []string{"grid", "halving"}
+// SearchStrategies are the strategies `search:` accepts.
+var SearchStrategies = []string{"grid", "halving", "bayes"}
 
 // Search is the sweep's `search:` section: how configurations are chosen.
 type Search struct {
-	// Strategy is grid (every configuration, in order) or halving
-	// (successive halving: short probes, the worse part dropped each round).
+	// Strategy is grid (every configuration, in order), halving
+	// (successive halving: short probes, the worse part dropped each round)
+	// or bayes (a Gaussian process over the server flags proposes each
+	// launch by expected improvement).
 	Strategy string `json:"strategy"`
 	// BudgetGPUHours stops launching once this many GPU-hours are spent (0: none).
 	BudgetGPUHours float64 `json:"budget_gpu_hours,omitempty"`
@@ -36,9 +37,7 @@ func readSearch(p *parser, f *File, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "strategy":
-			if s.Strategy, err = p.str(v, key); err == nil && s.Strategy == "bayes" {
-				err = p.errAt(v, "search strategy bayes is not implemented yet; use grid or halving")
-			} else if err == nil && !slices.Contains(SearchStrategies, s.Strategy) {
+			if s.Strategy, err = p.str(v, key); err == nil && !slices.Contains(SearchStrategies, s.Strategy) {
 				err = p.errAt(v, "search strategy must be one of %s, got %q", strings.Join(SearchStrategies, ", "), s.Strategy)
 			}
 		case "budget_gpu_hours":

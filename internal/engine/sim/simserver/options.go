@@ -52,6 +52,8 @@ type Options struct {
 	// Protocol, when set (--sim-protocol), is the engine whose routes the sim
 	// serves instead of SGLang's and vLLM's (see protocols).
 	Protocol string
+	// FlagEffects let other flags' values shape the speed (--sim-flag-effect).
+	FlagEffects []FlagEffect
 }
 
 // ParseArgs parses sim-server arguments. It takes SGLang's flag spellings for the
@@ -185,6 +187,8 @@ func (o *Options) setSim(f *flagReader) (bool, error) {
 		err = o.setRehearsal(f)
 	case "--sim-perf":
 		err = o.setPerf(f)
+	case "--sim-flag-effect":
+		err = o.setFlagEffect(f)
 	case "--sim-refuse":
 		var r string
 		if r, err = f.next(); err == nil {
@@ -226,7 +230,7 @@ func (o *Options) validate(getenv func(string) string) error {
 			o.Slowdown = f
 		}
 	}
-	return nil
+	return o.applyFlagEffects()
 }
 
 // Getenv is os.Getenv, for callers that pass the real environment.
