@@ -126,6 +126,7 @@ func (r *Report) htmlModels() []htmlModel {
 		}
 		hm.Bars = chartOrNote(r.barChart(m.ModelKey))
 		hm.Pareto = chartOrNote(r.paretoChart(m.ModelKey, pareto))
+		hm.More = append(hm.More, r.frontierCharts(m.ModelKey)...)
 		models = append(models, hm)
 	}
 	return models
