@@ -33,6 +33,7 @@ type Server struct {
 	lastGen       float64
 	Version       string
 	trt           *trtllmState // --sim-protocol trtllm
+	met           *simMetrics  // /metrics (metrics.go)
 }
 
 type profileReq struct {
@@ -93,6 +94,7 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	mux.HandleFunc("/v1/completions", s.completions)
 	mux.HandleFunc("/version", s.version)
 	mux.HandleFunc("/reset_prefix_cache", s.flush)
+	mux.HandleFunc("/metrics", s.metrics) // SGLang's names, with --enable-metrics
 	h, err := s.protocol(mux)
 	if err != nil {
 		ln.Close()
