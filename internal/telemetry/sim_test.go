@@ -99,9 +99,6 @@ func TestScraperAgainstSim(t *testing.T) {
 	if !telemetry.TTFTTolerance.Agrees(*s.TTFT, cTTFT, simScale) || !telemetry.ITLTolerance.Agrees(*s.ITL, cITL, simScale) {
 		t.Fatal("server and client disagree")
 	}
-	if s.ITL.P50Lo != 10 || s.ITL.P50Hi != 15 {
-		t.Fatalf("a 12 ms modelled step belongs to SGLang's (10, 15] ms bucket, got (%v, %v]", s.ITL.P50Lo, s.ITL.P50Hi)
-	}
 	if s.Running == nil || s.Running.Peak < 2 || s.KVUsage == nil || s.KVUsage.Peak <= 0 {
 		t.Fatalf("gauges: running %+v kv %+v", s.Running, s.KVUsage)
 	}
