@@ -24,6 +24,7 @@ var Keys = []Key{
 	{"gpu_label", "", "label in table headers, e.g. 8-gpu-h200 (also the last resort for the target GPU)", func(p *parser, f *File, v *yaml.Node) (err error) { f.GPULabel, err = p.str(v, "gpu_label"); return }},
 	{"gpu_hour_price", "2.0", "USD per GPU-hour; cost = price × GPUs the configuration uses", readGPUHourPrice},
 	{"cpu_hour_price", "the machine's price", "USD per hour of a configuration that uses no GPU (Ollama num_gpu 0); default gpu_hour_price × the machine's GPUs, or 0.50 without a GPU", readCPUHourPrice},
+	{"power_price", "0", "USD per kWh of GPU energy (NVML), added to $/1M in the telemetry section; 0: power is in gpu_hour_price", readPowerPrice},
 	{"tp_sizes", "[1]", "tensor-parallel sizes", func(p *parser, f *File, v *yaml.Node) (err error) {
 		f.TPSizes, err = p.positiveInts(v, "tp_sizes", false)
 		return
@@ -74,6 +75,7 @@ var Keys = []Key{
 	{"schedule", "exclusive", "exclusive or packed (several configurations on disjoint GPUs)", readSchedule},
 	{"load", "", "serving-load profiles per configuration", func(p *parser, f *File, v *yaml.Node) (err error) { f.Load, err = p.load(v); return }},
 	{"slo", "", "{ttft_ms, itl_ms, tpot_ms} bounds for goodput", func(p *parser, f *File, v *yaml.Node) (err error) { f.SLO, err = p.slo(v); return }},
+	{"telemetry", "{period: 1s}", "server /metrics and NVML GPU samples during every case and load profile: {period: 500ms}, or false", readTelemetry},
 	{"search", "grid", "{strategy: grid|halving, budget_gpu_hours, max_configs}: which configurations to launch", readSearch},
 	{"executor", "local", "local or slurm", readExecutor},
 	{"slurm", "", "Slurm options: partition, account, time_limit, gres, max_jobs, self", func(p *parser, f *File, v *yaml.Node) (err error) { f.Slurm, err = p.slurm(v); return }},
