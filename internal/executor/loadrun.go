@@ -8,6 +8,7 @@ import (
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/sweep"
+	"github.com/servesweep/servesweep/internal/telemetry"
 )
 
 // runLoad runs the job's load profiles for every (input, output) length pair.
@@ -26,7 +27,9 @@ func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float
 			}
 			// Each request is bounded by request_timeout, as the cases' are.
 			bounded := engine.Bounded{Client: client, RequestTimeout: job.Settings.RequestTimeout}
+			telemetry.From(ctx).Begin(ctx, telemetry.Segment{Case: telemetry.LoadLabel(k.in, k.out), Profile: ProfileLabel(prof)})
 			r := load.Run(ctx, bounded, prof, k.in, k.out, job.SLO, runtime.NumCPU(), timeScale)
+			telemetry.From(ctx).End(ctx)
 			r.RunID, r.ConfigID, r.ModelKey, r.Variant, r.Engine = job.RunID, job.Config.ID, job.Config.ModelKey, job.Config.Variant, job.Config.Engine
 			if timeScale > 0 {
 				r.TimeScale = timeScale
