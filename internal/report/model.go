@@ -37,6 +37,8 @@ type Report struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Search is what the sweep's search: strategy did (nil: no search log).
 	Search *SearchReport `json:"search,omitempty"`
+	// Telemetry is the server and GPU telemetry (nil: none recorded); see telemetry.go.
+	Telemetry *TelemetryReport `json:"telemetry,omitempty"`
 }
 
 // ConfigReport is one configuration's table.
@@ -104,6 +106,7 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	rep := build(*recs.Meta, results.Latest(recs.Results), results.LatestServers(recs.Servers), links)
 	rep.Warnings = recs.Warnings
 	rep.readLoad(dir)
+	rep.readTelemetry(dir) // telemetry.go
 	rep.readSearch(dir)
 	rep.addBreakdowns(dir) // before the recommendations: their reasons cite the breakdowns
 	rep.recommend()
