@@ -77,13 +77,15 @@ func (x *execution) gpuSampler() (gpu.Sampler, error) {
 
 // hookCases makes every measured case a telemetry segment: it begins as the
 // case's request is about to be sent and ends when its result is recorded.
+// The server is scraped at those two edges only: a scrape inside the timed
+// request would add its CPU time to a latency measured to the millisecond.
 func (x *execution) hookCases(ctx context.Context, sess *bench.Session) {
 	rec := telemetry.From(ctx)
 	if rec == nil {
 		return
 	}
 	sess.OnCase = func(c plan.Case, rep int) {
-		rec.Begin(ctx, telemetry.Segment{Case: telemetry.CaseLabel(c.BatchSize, c.InputLen, c.OutputLen), Repeat: rep})
+		rec.Begin(ctx, telemetry.Segment{Case: telemetry.CaseLabel(c.BatchSize, c.InputLen, c.OutputLen), Repeat: rep, EdgesOnly: true})
 	}
 	emit := sess.Emit
 	sess.Emit = func(r results.Result) error {

@@ -33,6 +33,10 @@ type Segment struct {
 	Case    string
 	Repeat  int
 	Profile string
+	// EdgesOnly scrapes the server at the segment's start and end only, so
+	// that no scrape lands inside a case's timed request (GPUs, read in
+	// process through NVML, are still sampled every period).
+	EdgesOnly bool
 }
 
 // Recorder samples the server and the GPUs of one configuration while a
@@ -135,7 +139,7 @@ func (r *Recorder) Close() {
 func (r *Recorder) sample(ctx context.Context, edge string) {
 	now := time.Now()
 	base := Sample{T: now.Sub(r.began).Seconds(), At: now.UTC(), Edge: edge}
-	if !r.off[SourceServer] {
+	if !r.off[SourceServer] && (edge != "" || !r.seg.EdgesOnly) {
 		sc, err := r.o.Scraper.Scrape(ctx)
 		s := base
 		s.Source = SourceServer

@@ -130,3 +130,29 @@ func median(xs []float64) float64 {
 	sort.Float64s(s)
 	return s[len(s)/2]
 }
+
+// TestEdgesOnlyKeepsScrapesOutOfTheCase: a case's segment scrapes the server
+// at its two edges only, however many periods it lasts.
+func TestEdgesOnlyKeepsScrapesOutOfTheCase(t *testing.T) {
+	base := startSim(t, "--enable-metrics")
+	var out sink
+	ctx := context.Background()
+	r := telemetry.Start(ctx, "c", telemetry.Options{Settings: telemetry.Settings{Period: 10 * time.Millisecond, Emit: out.emit},
+		Scraper: telemetry.NewScraper(base, sglang.MetricsSpec), NoGPU: "no GPU"})
+	r.Begin(ctx, telemetry.Segment{Case: "bs=1 in=8 out=8", EdgesOnly: true})
+	time.Sleep(100 * time.Millisecond)
+	r.End(ctx)
+	r.Close()
+	n := 0
+	for _, s := range out.all() {
+		if s.Source == telemetry.SourceServer {
+			n++
+			if s.Edge == "" {
+				t.Fatalf("periodic server sample inside an edges-only segment: %+v", s)
+			}
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d server samples, want the 2 edges", n)
+	}
+}
