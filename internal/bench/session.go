@@ -58,6 +58,8 @@ type Session struct {
 	FindTokenizer func(ctx context.Context, model string) (string, error)
 	// Notef receives notes for the run's log (nil: standard error).
 	Notef func(format string, args ...any)
+	// OnCase, when set, is called as each measured case (and repeat) begins.
+	OnCase func(c plan.Case, repeat int)
 
 	info     engine.ServerInfo
 	prompts  Prompter
@@ -108,6 +110,9 @@ func (s *Session) Run(ctx context.Context) error {
 func (s *Session) runCase(ctx context.Context, i int, c plan.Case, rep int) error {
 	r := s.result(c)
 	r.Repeat, s.curRepeat = rep, rep
+	if s.OnCase != nil {
+		s.OnCase(c, rep)
+	}
 	stream, err := s.measure(ctx, c)
 	if err != nil {
 		if ctx.Err() != nil {

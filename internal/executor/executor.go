@@ -13,6 +13,7 @@ import (
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/sweep"
+	"github.com/servesweep/servesweep/internal/telemetry"
 	"github.com/servesweep/servesweep/internal/workload"
 )
 
@@ -33,6 +34,9 @@ type Job struct {
 	Workload *workload.Spec
 	// EmitLoad receives each load result.
 	EmitLoad func(load.Result) error
+	// Telemetry samples the server's metrics and the GPUs during every case
+	// and load profile (zero: off); see telemetry.go.
+	Telemetry telemetry.Settings
 	// GPUIDs are the GPUs assigned to the job by a packed schedule (nil: the first GPUs).
 	GPUIDs []int
 	// Progress receives human progress lines (stderr).

@@ -9,6 +9,7 @@ import (
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/sweep"
+	"github.com/servesweep/servesweep/internal/telemetry"
 	"github.com/servesweep/servesweep/internal/tokenizer"
 	"github.com/servesweep/servesweep/internal/workload"
 )
@@ -57,7 +58,9 @@ func runLoad(ctx context.Context, job Job, client engine.Client, timeScale float
 			// Each request is bounded by request_timeout, as the cases' are.
 			bounded := engine.Bounded{Client: client, RequestTimeout: job.Settings.RequestTimeout}
 			feed := prep.Feed(uint64(len(seen))<<20|uint64(i), k.in, k.out)
+			telemetry.From(ctx).Begin(ctx, telemetry.Segment{Case: telemetry.LoadLabel(k.in, k.out), Profile: ProfileLabel(prof)})
 			r := ladder.RunFeed(ctx, bounded, prof, feed, job.SLO, runtime.NumCPU(), timeScale)
+			telemetry.From(ctx).End(ctx)
 			finishLoad(job, &r, prof, spec.Type, k.in, k.out, timeScale, progress)
 			job.EmitLoad(r)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/proc"
 	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/telemetry"
 )
 
 // Local runs servers as child processes of this machine.
@@ -120,6 +121,7 @@ func (x *execution) launch(ctx context.Context) (results.Server, bool) {
 	if x.job.Engine.Simulated() {
 		x.argv = append(x.argv, rehearsal(x.cfg)...)
 	}
+	x.argv = x.withMetricsFlag(x.argv) // telemetry.go
 	for k, v := range x.cfg.Env {
 		x.env = append(x.env, k+"="+Substitute(v, x.host, port, x.traceDir, x.workDir))
 	}
@@ -275,7 +277,10 @@ func (x *execution) benchmark(ctx context.Context) results.Server {
 	if m := engine.Compare(x.eff.asked, x.eff.effective()); len(m) > 0 {
 		x.progress("%s: effective %s", cfg.ID, m[0].Warning())
 	}
+	ctx = x.startTelemetry(ctx) // telemetry.go
+	defer telemetry.From(ctx).Close()
 	sess := x.session()
+	x.hookCases(ctx, sess) // telemetry.go
 	rec.Status = results.StatusOK
 	runErr := sess.Run(ctx)
 	if runErr == nil && ctx.Err() == nil && len(x.job.Load) > 0 && x.job.EmitLoad != nil {

@@ -62,6 +62,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	r.searchMarkdown(b)
 	r.loadMarkdown(b)
 	r.speculativeMarkdown(b) // speculative.go
+	r.telemetryMarkdown(b)   // telemetry.go
 	r.rankingMarkdown(b)
 	fmt.Fprintf(b, "_%s_\n", r.CostNote)
 	_, err := io.WriteString(w, b.String())

@@ -43,6 +43,8 @@ type Report struct {
 	// Speculative compares each speculative configuration with its twin
 	// without speculation, per load level (speculative.go).
 	Speculative []SpecComparison `json:"speculative,omitempty"`
+	// Telemetry is the server and GPU telemetry (nil: none recorded); see telemetry.go.
+	Telemetry *TelemetryReport `json:"telemetry,omitempty"`
 }
 
 // ConfigReport is one configuration's table.
@@ -110,7 +112,8 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	rep := build(*recs.Meta, results.Latest(recs.Results), results.LatestServers(recs.Servers), links)
 	rep.Warnings = recs.Warnings
 	rep.readLoad(dir)
-	rep.addSpeculative() // after the load results: they are load levels too
+	rep.addSpeculative()   // after the load results: they are load levels too
+	rep.readTelemetry(dir) // telemetry.go
 	rep.readSearch(dir)
 	rep.addBreakdowns(dir) // before the recommendations: their reasons cite the breakdowns
 	rep.recommend()

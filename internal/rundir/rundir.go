@@ -39,6 +39,7 @@ type Meta struct {
 	GPULabel     string        `json:"gpu_label"`
 	GPUHourPrice float64       `json:"gpu_hour_price"`
 	CPUHourPrice float64       `json:"cpu_hour_price,omitempty"` // configurations with no GPU
+	PowerPrice   float64       `json:"power_price,omitempty"`    // USD per kWh of GPU energy (telemetry)
 	Schedule     string        `json:"schedule"`
 	Repeats      int           `json:"repeats"`
 	Objective    string        `json:"objective,omitempty"`

@@ -88,7 +88,7 @@ func (s *sweepRun) loadMeta() error {
 		return inputf("%s already holds a run (%s); use --resume %s to finish it, or choose another --out", o.Dir, meta.RunID, o.Dir)
 	case meta == nil:
 		meta = &rundir.Meta{RunID: time.Now().UTC().Format("20060102T150405Z"), Name: o.File.Name, SweepFile: o.File.Source,
-			Engine: o.File.Engine, DryRun: o.DryRun, GPULabel: o.File.GPULabel, GPUHourPrice: o.File.GPUHourPrice, CPUHourPrice: o.File.Resolved.CPUHourPrice,
+			Engine: o.File.Engine, DryRun: o.DryRun, GPULabel: o.File.GPULabel, GPUHourPrice: o.File.GPUHourPrice, CPUHourPrice: o.File.Resolved.CPUHourPrice, PowerPrice: o.File.PowerPrice,
 			Schedule: "exclusive", StartedAt: time.Now().UTC(), Configs: o.Configs, Repeats: o.File.Repeats,
 			Objective: o.File.Objective, CostBudget: o.File.CostBudget, Hardware: o.File.Resolved.Hardware,
 			EngineVersion: o.File.Resolved.EngineVersion, EngineVersionSource: o.File.Resolved.EngineVersionSource}
@@ -258,11 +258,12 @@ func (s *sweepRun) openFiles() error {
 	if len(s.o.File.Load) > 0 {
 		s.ld = app(rundir.LoadFile)
 	}
+	s.tel = s.openTelemetry(app) // telemetry.go
 	return err
 }
 
 func (s *sweepRun) close() {
-	for _, a := range []*results.Appender{s.res, s.srv, s.ld} {
+	for _, a := range []*results.Appender{s.res, s.srv, s.ld, s.tel} {
 		if a != nil {
 			a.Close()
 		}

@@ -120,6 +120,7 @@ type sweepRun struct {
 	meta         *rundir.Meta
 	lock         *rundir.Lock
 	res, srv, ld *results.Appender
+	tel          *results.Appender // telemetry.jsonl (telemetry.go)
 	done         map[string]string // config id → why it is not run again
 	settings     bench.Settings
 	cancel       context.CancelFunc
@@ -268,7 +269,7 @@ func (s *sweepRun) job(cfg plan.Config, gpuIDs []int) executor.Job {
 	o := s.o
 	return executor.Job{
 		RunID: s.meta.RunID, Config: cfg, Engine: o.Engine, Dir: o.Dir, Settings: s.settings, GPUIDs: gpuIDs,
-		Load: o.File.Load, SLO: o.File.SLO, Workload: o.File.Workload,
+		Load: o.File.Load, SLO: o.File.SLO, Workload: o.File.Workload, Telemetry: s.telemetry(), // telemetry.go
 		EmitLoad: func(r load.Result) error {
 			if s.ld == nil {
 				return nil

@@ -24,6 +24,7 @@ var Keys = []Key{
 	{"gpu_label", "", "label in table headers, e.g. 8-gpu-h200 (also the last resort for the target GPU)", func(p *parser, f *File, v *yaml.Node) (err error) { f.GPULabel, err = p.str(v, "gpu_label"); return }},
 	{"gpu_hour_price", "2.0", "USD per GPU-hour; cost = price × GPUs the configuration uses", readGPUHourPrice},
 	{"cpu_hour_price", "the machine's price", "USD per hour of a configuration that uses no GPU (Ollama num_gpu 0); default gpu_hour_price × the machine's GPUs, or 0.50 without a GPU", readCPUHourPrice},
+	{"power_price", "0", "USD per kWh of GPU energy (NVML), added to $/1M in the telemetry section; 0: power is in gpu_hour_price", readPowerPrice},
 	{"tp_sizes", "[1]", "tensor-parallel sizes", func(p *parser, f *File, v *yaml.Node) (err error) {
 		f.TPSizes, err = p.positiveInts(v, "tp_sizes", false)
 		return
@@ -76,6 +77,7 @@ var Keys = []Key{
 	{"load", "", "serving-load profiles or ladders per configuration: {concurrency: [1, 2, 4]}, {rate: [1, 2, 4]} or a list of them", func(p *parser, f *File, v *yaml.Node) (err error) { f.Load, err = p.load(v); return }},
 	{"slo", "", "{ttft_ms, itl_ms, tpot_ms} bounds for goodput", func(p *parser, f *File, v *yaml.Node) (err error) { f.SLO, err = p.slo(v); return }},
 	{"frontier", "", "{target_tokens_per_s_per_user}: the interactivity the report's frontier question asks about", func(p *parser, f *File, v *yaml.Node) (err error) { f.Frontier, err = p.frontier(v); return }},
+	{"telemetry", "{period: 1s}", "server /metrics and NVML GPU samples during every case and load profile: {period: 500ms}, or false", readTelemetry},
 	{"search", "grid", "{strategy: grid|halving|bayes, budget_gpu_hours, max_configs}: which configurations to launch", readSearch},
 	{"executor", "local", "local or slurm", readExecutor},
 	{"slurm", "", "Slurm options: partition, account, time_limit, gres, max_jobs, self", func(p *parser, f *File, v *yaml.Node) (err error) { f.Slurm, err = p.slurm(v); return }},

@@ -30,6 +30,10 @@ type File struct {
 	GPULabel string
 	// GPUHourPrice is USD per GPU-hour; cost uses price × GPUs a configuration uses.
 	GPUHourPrice float64
+	// PowerPrice is USD per kWh of GPU energy (power_price; 0: not priced).
+	PowerPrice float64
+	// Telemetry is the `telemetry:` key (server metrics and GPU samples).
+	Telemetry Telemetry
 	// CPUHourPrice is USD per hour of a configuration that uses no GPU
 	// (cpu_hour_price); < 0 when not set: the machine's price (CPUPrice).
 	CPUHourPrice float64

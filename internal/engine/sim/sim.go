@@ -137,3 +137,13 @@ func (e Engine) StandsInFor() string {
 
 // Traits implements engine.Describer: the sim starts in a moment and needs no model files.
 func (Engine) Traits() engine.Traits { return engine.Traits{LaunchSeconds: 2, NoPrefetch: true} }
+
+// Metrics implements engine.MetricsExposer: the sim serves SGLang's metric
+// names on /metrics (with --enable-metrics), whatever protocol it speaks,
+// except TensorRT-LLM's, whose /metrics is JSON: no Prometheus metrics then.
+func (e Engine) Metrics() engine.MetricsSpec {
+	if e.target() != nil {
+		return engine.MetricsSpec{}
+	}
+	return sglang.MetricsSpec
+}

@@ -92,6 +92,8 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	// SGLang's scheduler log line for a prefill batch (scheduler.py log_prefill_stats).
 	s.log.Printf("Prefill batch. #new-seq: %d, #new-token: %d, #cached-token: 0, max_new_tokens: %d", bs, total, maxNew)
 	begin := time.Now()
+	tr := s.track(lens)
+	defer tr.done()
 	// Run-to-run noise: one factor per request (--sim-jitter), on top of per-step noise.
 	run := s.jittered(1)
 	// Prefill: all prompts of the batch in one extend step.
@@ -128,6 +130,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 		if fl != nil {
 			fl.Flush()
 		}
+		tr.token(tok)
 	}
 	s.recordThroughput(bs, decodeSteps)
 	s.spec.add(sp, maxNew)

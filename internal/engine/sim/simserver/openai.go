@@ -54,6 +54,8 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(200)
 	fl := w.(http.Flusher)
 	begin := time.Now()
+	tr := s.track(lens)
+	defer tr.done()
 	deadline := begin.Add(s.scaled(prefillUs))
 	var steps []float64
 	sp := s.newSpecRun() // nil without --speculative-config (speculative.go)
@@ -76,6 +78,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 				begin.Unix(), s.opts.ModelPath, i, fin)
 		}
 		fl.Flush()
+		tr.token(tok)
 	}
 	fmt.Fprintf(w, `data: {"id":"cmpl-sim","object":"text_completion","created":%d,"model":%q,"choices":[],"usage":{"prompt_tokens":%d,"total_tokens":%d,"completion_tokens":%d}}`+"\n\ndata: [DONE]\n\n",
 		begin.Unix(), s.opts.ModelPath, total, total+n*len(batch), n*len(batch))

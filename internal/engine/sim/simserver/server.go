@@ -34,6 +34,7 @@ type Server struct {
 	Version       string
 	trt           *trtllmState // --sim-protocol trtllm
 	spec          specStats    // speculative accept length so far (speculative.go)
+	met           *simMetrics  // /metrics (metrics.go)
 }
 
 type profileReq struct {
@@ -99,6 +100,7 @@ func Run(ctx context.Context, o Options, logw io.Writer, version string) error {
 	mux.HandleFunc("/v1/completions", adm.wrap(s.completions))
 	mux.HandleFunc("/version", s.version)
 	mux.HandleFunc("/reset_prefix_cache", s.flush)
+	mux.HandleFunc("/metrics", s.metrics) // SGLang's names, with --enable-metrics
 	h, err := s.protocol(mux)
 	if err != nil {
 		ln.Close()
