@@ -95,6 +95,7 @@ func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 				}
 			}
 		}
+		hc.Charts = append(hc.Charts, r.telemetryCharts(c.ID)...)
 		cfgs = append(cfgs, hc)
 	}
 	models := r.htmlModels()
