@@ -16,7 +16,11 @@
 # /root/models), SWEEP_SECONDS (stop the sweep with SIGINT after this long and
 # keep what it measured; run the script again to --resume), RUN (run directory,
 # default $PREFIX/run; a DIR/run.tar.xz from an earlier call is resumed),
-# SIZE (testmodel size, default medium), SKIP_BUSY=1 (skip the busy check).
+# SIZE (testmodel size, default medium), SKIP_BUSY=1 (skip the busy check),
+# SWEEP_KIND=beyond (instead of the validation grid: a concurrency ladder with
+# telemetry — NVML power/energy, J/token — the frontier and the quality guard on
+# the GPU; DIR/gpu.test, a `go test -c ./internal/gpu` binary, runs the NVML
+# sampler test first when present).
 set -uo pipefail
 OLLAMA_VERSION="${OLLAMA_VERSION:-v0.17.4}"
 mode="${1:-}"
@@ -97,6 +101,44 @@ models:
 EOS
 }
 
+# The beyond-batch-1 sweep: f16, q8_0 and q4_K_M fully on the GPU, a
+# concurrency ladder (stops at saturation), NVML telemetry every 200 ms,
+# energy priced at power_price, and the quality guard against f16.
+sweep_file_beyond() {
+  cat <<EOS
+name: ollama-gpu-beyond-batch-1
+engine: ollama
+engine_command: [$PREFIX/bin/ollama]
+gpu_label: 1x-H200
+gpu_hour_price: 3.50
+power_price: 0.15
+batch_sizes: [1]
+input_lens: [256]
+output_lens: [64]
+repeats: 3
+launch_timeout: 300s
+request_timeout: 300s
+stop_grace: 20s
+telemetry: {period: 200ms}
+load: {concurrency: [1, 2, 4, 8, 16, 32]}
+frontier: {target_tokens_per_s_per_user: 200}
+quality: {prompts: 8, max_tokens: 32}
+env:
+  OLLAMA_MODELS: $MODELS/ollama
+  OLLAMA_NUM_PARALLEL: "32"
+server_params:
+  --quantization: [f16, q8_0, q4_K_M]
+  --num-gpu: ["99"]
+  OLLAMA_FLASH_ATTENTION: ["1"]
+  --num-thread: ["8"]
+models:
+  qwen3-moe-$SIZE:
+    path: $MODEL
+    name: qwen3-moe $SIZE (servesweep testmodel, random weights)
+    is_moe: true
+EOS
+}
+
 busy_check() {
   log "busy check: a CUDA process holds 20 GiB of GPU 0; a one-configuration sweep must be refused (gpu_busy)"
   python3 -c "
@@ -133,8 +175,16 @@ gpu() {
     log "generated $(du -h "$MODEL" | cut -f1) in $((SECONDS - t0)) s"
   fi
   "$SS" gpus 2>&1 | tee -a "$LOG"
-  [[ "${SKIP_BUSY:-}" == 1 || -d "$RUN" || -f "$DIR/run.tar.xz" ]] || busy_check
-  sweep_file >"$OUTDIR/sweep.yaml"
+  if [[ -f "$DIR/gpu.test" ]]; then
+    log "NVML sampler test (internal/gpu) on the real GPU"
+    (cd /tmp && "$DIR/gpu.test" -test.run 'NVML' -test.v 2>&1 | tail -20 | tee -a "$LOG")
+  fi
+  if [[ "${SWEEP_KIND:-}" == beyond ]]; then
+    sweep_file_beyond >"$OUTDIR/sweep.yaml"
+  else
+    [[ "${SKIP_BUSY:-}" == 1 || -d "$RUN" || -f "$DIR/run.tar.xz" ]] || busy_check
+    sweep_file >"$OUTDIR/sweep.yaml"
+  fi
   local resume=()
   if [[ ! -d "$RUN" && -f "$DIR/run.tar.xz" ]]; then
     mkdir -p "$(dirname "$RUN")" && tar -C "$(dirname "$RUN")" -xJf "$DIR/run.tar.xz"
@@ -157,6 +207,8 @@ gpu() {
       "$(grep -o 'offloaded [0-9]*/[0-9]* layers to GPU\|flash attention enabled but not supported by [a-z]*\|quantized kv cache requested but flash attention disabled\|enabling flash attention' "$d/server.log" | sort -u | tr '\n' ';')"
   done | tee -a "$LOG"
   "$SS" report "$RUN" >/dev/null 2>&1; cp "$RUN/report.md" "$OUTDIR/report.md" 2>/dev/null
+  "$SS" report "$RUN" --format json >"$OUTDIR/report.json" 2>/dev/null
+  "$SS" report "$RUN" --format html >"$OUTDIR/report.html" 2>/dev/null
   tar -C "$(dirname "$RUN")" -cJf "$OUTDIR/run.tar.xz" "$(basename "$RUN")"
   log "done: $OUTDIR"
 }
