@@ -74,6 +74,7 @@ var Keys = []Key{
 	{"schedule", "exclusive", "exclusive or packed (several configurations on disjoint GPUs)", readSchedule},
 	{"load", "", "serving-load profiles per configuration", func(p *parser, f *File, v *yaml.Node) (err error) { f.Load, err = p.load(v); return }},
 	{"slo", "", "{ttft_ms, itl_ms, tpot_ms} bounds for goodput", func(p *parser, f *File, v *yaml.Node) (err error) { f.SLO, err = p.slo(v); return }},
+	{"quality", "", "quality guard: {reference, prompts, max_tokens, min_agreement, dataset, limit, dataset_max_tokens, min_accuracy} (see Quality guard)", readQuality},
 	{"search", "grid", "{strategy: grid|halving, budget_gpu_hours, max_configs}: which configurations to launch", readSearch},
 	{"executor", "local", "local or slurm", readExecutor},
 	{"slurm", "", "Slurm options: partition, account, time_limit, gres, max_jobs, self", func(p *parser, f *File, v *yaml.Node) (err error) { f.Slurm, err = p.slurm(v); return }},

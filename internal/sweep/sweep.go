@@ -70,6 +70,8 @@ type File struct {
 	Load []LoadProfile
 	// SLO bounds goodput: requests meeting them per second.
 	SLO *SLO
+	// Quality is the quality: section (nil: no quality guard).
+	Quality *Quality
 	// Search is the `search:` section (nil: grid, every configuration).
 	Search *Search
 	// Executor is local (default) or slurm.
