@@ -30,6 +30,8 @@ type Job struct {
 	SLO  *sweep.SLO
 	// EmitLoad receives each load result.
 	EmitLoad func(load.Result) error
+	// Quality is the quality guard's work after the cases (nil: none).
+	Quality *QualityJob
 	// GPUIDs are the GPUs assigned to the job by a packed schedule (nil: the first GPUs).
 	GPUIDs []int
 	// Progress receives human progress lines (stderr).

@@ -255,6 +255,9 @@ func (s *sweepRun) openFiles() error {
 	if len(s.o.File.Load) > 0 {
 		s.ld = app(rundir.LoadFile)
 	}
+	if err == nil {
+		err = s.openQuality()
+	}
 	return err
 }
 
@@ -264,5 +267,6 @@ func (s *sweepRun) close() {
 			a.Close()
 		}
 	}
+	s.closeQuality()
 	s.lock.Release()
 }

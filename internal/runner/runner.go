@@ -120,6 +120,7 @@ type sweepRun struct {
 	meta         *rundir.Meta
 	lock         *rundir.Lock
 	res, srv, ld *results.Appender
+	qual         *qualityState     // nil without a quality: section
 	done         map[string]string // config id → why it is not run again
 	settings     bench.Settings
 	cancel       context.CancelFunc
@@ -290,6 +291,7 @@ func (s *sweepRun) job(cfg plan.Config, gpuIDs []int) executor.Job {
 			return nil
 		},
 		Progress: s.logf,
+		Quality:  s.qualityJob(cfg),
 	}
 }
 
