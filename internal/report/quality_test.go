@@ -21,7 +21,9 @@ func qualityRun() (rundir.Meta, []results.Result, []quality.Record) {
 			Params: map[string]string{"--quantization": q}, Cases: []plan.Case{{BatchSize: 1, InputLen: 8, OutputLen: 8}}}
 	}
 	meta := rundir.Meta{RunID: "r", GPULabel: "x", GPUHourPrice: 2, Configs: []plan.Config{cfg("m--f16", "f16"), cfg("m--q8", "q8_0"), cfg("m--q4", "q4_K_M")}}
-	out := func(ids ...int) []quality.Output { return []quality.Output{{Prompt: 0, IDs: ids, Source: quality.SourceEngine}} }
+	out := func(ids ...int) []quality.Output {
+		return []quality.Output{{Prompt: 0, IDs: ids, Source: quality.SourceEngine}}
+	}
 	rec := func(id string, o []quality.Output) quality.Record {
 		return quality.Record{ConfigID: id, ModelKey: "m", Reference: "m--f16", MinAgreement: 0.9, PromptSet: "p", MaxTokens: 8, Outputs: o}
 	}
