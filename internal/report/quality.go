@@ -103,6 +103,10 @@ func accuracyText(q *quality.Result) string {
 // qualityMarkdown is the report's quality-guard table: one row per
 // configuration with a verdict.
 func (r *Report) qualityMarkdown(b *strings.Builder) {
+	display := map[string]string{}
+	for _, c := range r.Configs {
+		display[c.ID] = c.Display
+	}
 	var rows []string
 	for _, c := range r.Configs {
 		q := c.Quality
@@ -114,17 +118,24 @@ func (r *Report) qualityMarkdown(b *strings.Builder) {
 		if q.Accuracy != nil {
 			acc = fmt.Sprintf("%.1f%%", 100**q.Accuracy)
 		}
-		ref := q.Reference
-		if ref == c.ID {
+		ref := display[q.Reference]
+		switch {
+		case q.Reference == c.ID:
 			ref = "(reference)"
+		case ref == "":
+			ref = q.Reference
 		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", cell(c.Display), ref, a, d, acc, cell(v)))
+		name := c.ModelName
+		if name == "" {
+			name = c.ModelKey
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |", cell(name), cell(c.Display), cell(ref), a, d, acc, cell(v)))
 	}
 	if len(rows) == 0 {
 		return
 	}
 	b.WriteString("### Quality guard\n\n")
 	b.WriteString("Greedy outputs of every configuration against its model's reference: token agreement (positions where both generated the same token), the first token where any prompt's output diverges, and the dataset's exact-match accuracy. Flagged configurations are never recommended.\n\n")
-	b.WriteString("| configuration | reference | token agreement | first divergence | dataset accuracy | verdict |\n| --- | --- | --- | --- | --- | --- |\n")
+	b.WriteString("| model | configuration | reference | token agreement | first divergence | dataset accuracy | verdict |\n| --- | --- | --- | --- | --- | --- | --- |\n")
 	b.WriteString(strings.Join(rows, "\n") + "\n\n")
 }
