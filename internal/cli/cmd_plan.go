@@ -108,6 +108,9 @@ func loadPlan(ctx context.Context, env Env, path string, engineFor func(*sweep.F
 	for _, l := range annotatePerf(ctx, cfgs, perf) {
 		fmt.Fprintln(env.Stderr, "servesweep: "+l)
 	}
+	if err := checkQuality(env, f, cfgs); err != nil {
+		return nil, nil, nil, err
+	}
 	return f, cfgs, eng, nil
 }
 

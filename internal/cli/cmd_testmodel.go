@@ -11,6 +11,7 @@ import (
 
 type testmodelOptions struct {
 	Arch, Size, Out string
+	Margin          string
 	Seed            uint64
 }
 
@@ -27,9 +28,14 @@ layer shapes) for GPUs, streamed to disk at disk speed.
 Its weights make EOS unreachable and never repeat a token, so every request
 runs to exactly num_predict tokens; a prompt of N printable ASCII bytes is
 exactly N tokens. Its config.json is a real Hugging Face config.
+--margin small puts a runner-up token just below every greedy choice (by
+1–4 × 2⁻⁷ of the winner's output weight): f16 still follows the cycle, but
+quantization (q8_0, q4_K_M) flips some choices, so the quality guard
+(quality: in a sweep file) has something to catch.
 Prints the path to give 'ollama create' (FROM <path>).`,
 		Example: `  servesweep testmodel --arch deepseek-v3 --size tiny --out models/deepseek-v3-tiny
-  servesweep testmodel --arch qwen3-moe --size medium --out models/qwen3-moe-medium`,
+  servesweep testmodel --arch qwen3-moe --size medium --out models/qwen3-moe-medium
+  servesweep testmodel --arch llama --size tiny --margin small --out models/llama-tiny-small-margin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(testmodel.Archs, o.Arch) {
@@ -38,10 +44,13 @@ Prints the path to give 'ollama create' (FROM <path>).`,
 			if !slices.Contains(testmodel.Sizes, o.Size) {
 				return usagef("--size must be one of %s", strings.Join(testmodel.Sizes, ", "))
 			}
+			if !slices.Contains(testmodel.Margins, o.Margin) {
+				return usagef("--margin must be one of %s", strings.Join(testmodel.Margins, ", "))
+			}
 			if o.Out == "" {
 				return usagef("--out DIR is required")
 			}
-			p, err := testmodel.Write(o.Arch, o.Size, o.Out, o.Seed)
+			p, err := testmodel.WriteMargin(o.Arch, o.Size, o.Margin, o.Out, o.Seed)
 			if err != nil {
 				return err
 			}
@@ -57,6 +66,7 @@ Prints the path to give 'ollama create' (FROM <path>).`,
 	f.StringVar(&o.Arch, "arch", "", "architecture: deepseek-v3, qwen3-moe or llama")
 	f.StringVar(&o.Size, "size", "tiny", "size: tiny (~1M params), small, medium (~0.5B) or large (~4B)")
 	f.StringVar(&o.Out, "out", "", "output directory")
+	f.StringVar(&o.Margin, "margin", "wide", "logit margins: wide (every quantization keeps the greedy cycle) or small (quantization flips some greedy tokens)")
 	f.Uint64Var(&o.Seed, "seed", 1, "random seed of the weights")
 	return cmd
 }

@@ -37,6 +37,8 @@ type Job struct {
 	// Telemetry samples the server's metrics and the GPUs during every case
 	// and load profile (zero: off); see telemetry.go.
 	Telemetry telemetry.Settings
+	// Quality is the quality guard's work after the cases (nil: none).
+	Quality *QualityJob
 	// GPUIDs are the GPUs assigned to the job by a packed schedule (nil: the first GPUs).
 	GPUIDs []int
 	// Progress receives human progress lines (stderr).

@@ -286,6 +286,7 @@ func (x *execution) benchmark(ctx context.Context) results.Server {
 	if runErr == nil && ctx.Err() == nil && len(x.job.Load) > 0 && x.job.EmitLoad != nil {
 		runLoad(ctx, x.job, x.client, sess.Info().TimeScale, x.p, x.progress)
 	}
+	x.runQuality(ctx, runErr)
 	rec.EngineVersion = sess.Info().Version
 	if ctx.Err() == nil && !x.p.HasExited() {
 		// Both bounded (engine.InfoTimeout, EffectiveTimeout) and cancelled by Ctrl-C.

@@ -95,6 +95,9 @@ func (r *Report) HTML(w io.Writer, o HTMLOptions) error {
 				}
 			}
 		}
+		if q := qualityLine(c); q != "" {
+			hc.Lines = append(hc.Lines, strings.ReplaceAll(q, "**", ""))
+		}
 		hc.Charts = append(hc.Charts, r.telemetryCharts(c.ID)...)
 		cfgs = append(cfgs, hc)
 	}

@@ -48,6 +48,9 @@ func (r *Report) Markdown(w io.Writer) error {
 		if c.RanAs != nil {
 			b.WriteString("\n" + c.RanAs.Line + "\n")
 		}
+		if line := qualityLine(c); line != "" {
+			b.WriteString("\n" + line + "\n")
+		}
 		if c.Breakdown != nil {
 			b.WriteString("\n_Where the time goes (" + c.Breakdown.Case + ", rank 0)_:\n")
 			for _, st := range []string{"extend", "decode", "all"} {
@@ -63,6 +66,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	r.loadMarkdown(b)
 	r.speculativeMarkdown(b) // speculative.go
 	r.telemetryMarkdown(b)   // telemetry.go
+	r.qualityMarkdown(b)
 	r.rankingMarkdown(b)
 	fmt.Fprintf(b, "_%s_\n", r.CostNote)
 	_, err := io.WriteString(w, b.String())

@@ -14,6 +14,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/quality"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/rundir"
 )
@@ -56,6 +57,8 @@ type ConfigReport struct {
 	Breakdown *Breakdown       `json:"where_the_time_goes,omitempty"`
 	// RanAs is set when the server ran something other than the variant says.
 	RanAs *RanAs `json:"ran_as,omitempty"`
+	// Quality is the quality guard's verdict (quality.jsonl; nil: not measured).
+	Quality *quality.Result `json:"quality,omitempty"`
 }
 
 // Summary counts cases and configurations.
@@ -115,6 +118,7 @@ func Load(dir string, links LinkOptions) (*Report, error) {
 	rep.addSpeculative()   // after the load results: they are load levels too
 	rep.readTelemetry(dir) // telemetry.go
 	rep.readSearch(dir)
+	rep.readQuality(dir)
 	rep.addBreakdowns(dir) // before the recommendations: their reasons cite the breakdowns
 	rep.recommend()
 	return rep, nil

@@ -105,6 +105,7 @@ func (r *Report) recommend() {
 			}
 		}
 	}
+	r.qualityNotes()
 }
 
 func (r *Report) recommendOne(key string, cfgs []ConfigReport, name string) (Recommendation, bool) {
@@ -183,7 +184,7 @@ func (r *Report) candidates(cfgs []ConfigReport, obj objective, budget bool) []c
 	var cands []candidate
 	for _, c := range cfgs {
 		xs := samples(c, obj.value)
-		if len(xs) == 0 {
+		if len(xs) == 0 || qualityExcluded(c) {
 			continue
 		}
 		cost := stats.Summarize(samples(c, objectives["cost"].value)).Mean

@@ -259,6 +259,9 @@ func (s *sweepRun) openFiles() error {
 		s.ld = app(rundir.LoadFile)
 	}
 	s.tel = s.openTelemetry(app) // telemetry.go
+	if err == nil {
+		err = s.openQuality()
+	}
 	return err
 }
 
@@ -268,5 +271,6 @@ func (s *sweepRun) close() {
 			a.Close()
 		}
 	}
+	s.closeQuality()
 	s.lock.Release()
 }

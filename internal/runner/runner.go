@@ -121,6 +121,7 @@ type sweepRun struct {
 	lock         *rundir.Lock
 	res, srv, ld *results.Appender
 	tel          *results.Appender // telemetry.jsonl (telemetry.go)
+	qual         *qualityState     // nil without a quality: section
 	done         map[string]string // config id → why it is not run again
 	settings     bench.Settings
 	cancel       context.CancelFunc
@@ -291,6 +292,7 @@ func (s *sweepRun) job(cfg plan.Config, gpuIDs []int) executor.Job {
 			return nil
 		},
 		Progress: s.logf,
+		Quality:  s.qualityJob(cfg),
 	}
 }
 

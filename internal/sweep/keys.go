@@ -78,6 +78,7 @@ var Keys = []Key{
 	{"slo", "", "{ttft_ms, itl_ms, tpot_ms} bounds for goodput", func(p *parser, f *File, v *yaml.Node) (err error) { f.SLO, err = p.slo(v); return }},
 	{"frontier", "", "{target_tokens_per_s_per_user}: the interactivity the report's frontier question asks about", func(p *parser, f *File, v *yaml.Node) (err error) { f.Frontier, err = p.frontier(v); return }},
 	{"telemetry", "{period: 1s}", "server /metrics and NVML GPU samples during every case and load profile: {period: 500ms}, or false", readTelemetry},
+	{"quality", "", "quality guard: {reference, prompts, max_tokens, min_agreement, dataset, limit, dataset_max_tokens, min_accuracy} (see Quality guard)", readQuality},
 	{"search", "grid", "{strategy: grid|halving|bayes, budget_gpu_hours, max_configs}: which configurations to launch", readSearch},
 	{"executor", "local", "local or slurm", readExecutor},
 	{"slurm", "", "Slurm options: partition, account, time_limit, gres, max_jobs, self", func(p *parser, f *File, v *yaml.Node) (err error) { f.Slurm, err = p.slurm(v); return }},

@@ -80,6 +80,8 @@ type File struct {
 	SLO *SLO
 	// Frontier is the frontier: section (nil: no interactivity target).
 	Frontier *Frontier
+	// Quality is the quality: section (nil: no quality guard).
+	Quality *Quality
 	// Search is the `search:` section (nil: grid, every configuration).
 	Search *Search
 	// Executor is local (default) or slurm.

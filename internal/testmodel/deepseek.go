@@ -25,7 +25,7 @@ func writeDeepSeek(dir string, s Shape, rng *rand.Rand) error {
 		"torch_dtype": "bfloat16", "num_nextn_predict_layers": 0, "attention_bias": false,
 		"transformers_version": "4.46.3",
 	}
-	ts, err := startHFModel(dir, cfg, h, rng)
+	ts, err := startHFModel(dir, cfg, s, rng)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func writeLlama(dir string, s Shape, rng *rand.Rand) error {
 		"tie_word_embeddings": false, "bos_token_id": BOSID, "eos_token_id": EOSID, "torch_dtype": "bfloat16",
 		"attention_bias": false, "mlp_bias": false, "transformers_version": "4.46.3",
 	}
-	ts, err := startHFModel(dir, cfg, h, rng)
+	ts, err := startHFModel(dir, cfg, s, rng)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func writeQwen3MoE(dir string, s Shape, rng *rand.Rand) (string, error) {
 	ts := []gtensor{
 		{name: "token_embd.weight", dims: []uint64{uint64(h), Vocab}, typ: ggmlF16, data: flatten(embedding(h, rng))},
 		norm("output_norm.weight", h),
-		{name: "output.weight", dims: []uint64{uint64(h), Vocab}, typ: ggmlF16, data: flatten(lmHead(h))},
+		{name: "output.weight", dims: []uint64{uint64(h), Vocab}, typ: ggmlF16, data: flatten(headFor(s))},
 	}
 	experts := func(name string, out, in int, scale float64) gtensor {
 		return gtensor{name: name, dims: []uint64{uint64(in), uint64(out), uint64(s.Experts)}, typ: ggmlF16, lz: g.mat(out*s.Experts, in, std*scale)}

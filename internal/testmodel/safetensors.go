@@ -86,7 +86,8 @@ func vec(name string, v []float32) tensor {
 // startHFModel writes config.json and the tokenizer of a Hugging Face directory
 // and returns the tensors every architecture shares: the embedding, the final
 // norm and the output head built so that EOS is unreachable.
-func startHFModel(dir string, cfg map[string]any, hidden int, rng *rand.Rand) ([]tensor, error) {
+func startHFModel(dir string, cfg map[string]any, s Shape, rng *rand.Rand) ([]tensor, error) {
+	hidden := s.Hidden
 	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
 		return nil, err
 	}
@@ -94,5 +95,5 @@ func startHFModel(dir string, cfg map[string]any, hidden int, rng *rand.Rand) ([
 		return nil, err
 	}
 	return []tensor{mat("model.embed_tokens.weight", embedding(hidden, rng)), vec("model.norm.weight", ones(hidden)),
-		mat("lm_head.weight", lmHead(hidden))}, nil
+		mat("lm_head.weight", headFor(s))}, nil
 }

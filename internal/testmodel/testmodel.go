@@ -37,6 +37,9 @@ type Shape struct {
 	QLoraRank, KVLoraRank          int
 	RopeDim, NopeDim, VDim         int
 	Context                        int
+	// Margin is the logit margin of the small-margin variant (see margin.go):
+	// 0 for the default wide margins.
+	Margin float64
 }
 
 func (s Shape) kvHeads() int {
@@ -86,6 +89,11 @@ func Write(arch, size, out string, seed uint64) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return write(arch, s, out, seed)
+}
+
+// write generates a model of shape s.
+func write(arch string, s Shape, out string, seed uint64) (string, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return "", err
 	}

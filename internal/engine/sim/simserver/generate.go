@@ -178,6 +178,7 @@ func (s *Server) writeTokens(w http.ResponseWriter, st tokenStep, out []map[stri
 		}
 		ev := map[string]any{"text": st.texts[i].String(), "output_ids": []int{st.tok % 32000}, "index": i, "meta_info": meta}
 		if st.tok == st.maxNew && !st.req.Stream {
+			ev["output_ids"] = greedyIDs(st.req, i, st.maxNew) // the whole generation, as SGLang answers it
 			out = append(out, ev)
 		}
 		if st.req.Stream {
