@@ -53,9 +53,10 @@ func reportFrontier(t *testing.T, out string, args ...string) frontierJSON {
 }
 
 // TestLadderSaturatesSim: a sim that runs at most 2 requests at once
-// (SGLang's --max-running-requests) is saturated at concurrency 4: the
-// ladder measures 1, 2 and 4, records 8 and 16 as not run, and the report's
-// frontier has the three points and says why the ladder stopped.
+// (SGLang's --max-running-requests) is saturated at concurrency 4 and,
+// confirming it, at 8: the ladder measures 1, 2, 4 and 8, records 16 as not
+// run, and the report's frontier has the four points and says why the
+// ladder stopped.
 func TestLadderSaturatesSim(t *testing.T) {
 	p := writeSweep(t, `name: ladder
 engine: sim
@@ -74,22 +75,22 @@ models:
 	if err != nil || len(ls) != 5 {
 		t.Fatalf("want 5 rungs recorded, got %d (%v)", len(ls), err)
 	}
-	for i, l := range ls[:3] {
-		if l.NotRun != "" || l.Completed != 4*l.Profile.Concurrency || (l.Saturated != "") != (i == 2) {
+	for i, l := range ls[:4] {
+		if l.NotRun != "" || l.Completed != 4*l.Profile.Concurrency || (l.Saturated != "") != (i >= 2) {
 			t.Fatalf("rung %d: %d ok, saturated %q, not run %q (throughput %.0f tok/s, TTFT p50 %.1f ms)", l.Profile.Concurrency, l.Completed, l.Saturated, l.NotRun, l.OutputThroughput, l.TTFTMs.P50)
 		}
 	}
-	for _, l := range ls[3:] {
-		if !strings.HasPrefix(l.NotRun, "saturated at concurrency 4: ") || l.Completed != 0 {
+	for _, l := range ls[4:] {
+		if !strings.HasPrefix(l.NotRun, "saturated at concurrency 4 and concurrency 8: ") || l.Completed != 0 {
 			t.Fatalf("rung %d: not run %q", l.Profile.Concurrency, l.NotRun)
 		}
 	}
 	doc := reportFrontier(t, out, "--target-tps-per-user", "40")
-	if len(doc.Frontier) != 1 || len(doc.Frontier[0].Points) != 3 || len(doc.Frontier[0].Pareto) == 0 {
+	if len(doc.Frontier) != 1 || len(doc.Frontier[0].Points) != 4 || len(doc.Frontier[0].Pareto) == 0 {
 		t.Fatalf("frontier %+v", doc.Frontier)
 	}
 	f := doc.Frontier[0]
-	if len(f.Saturation) != 1 || strings.Join(f.Saturation[0].NotRun, ",") != "concurrency 8,concurrency 16" {
+	if len(f.Saturation) != 1 || strings.Join(f.Saturation[0].NotRun, ",") != "concurrency 16" {
 		t.Fatalf("saturation %+v", f.Saturation)
 	}
 	// 20 ms per step is 50 tok/s per user at concurrency 1: 40 lies in range.
@@ -97,7 +98,7 @@ models:
 		t.Fatalf("target answer %+v", f.Target)
 	}
 	md := readFile(t, filepath.Join(out, "report.md"))
-	for _, s := range []string{"xychart-beta", "not run: saturated at concurrency 4", "⏹ Saturated rungs"} {
+	for _, s := range []string{"xychart-beta", "not run: saturated at concurrency 4 and concurrency 8", "⏹ Saturated rungs"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("report.md lacks %q", s)
 		}

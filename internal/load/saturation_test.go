@@ -104,7 +104,8 @@ func (s *slots) Generate(ctx context.Context, req engine.GenerateRequest) (*engi
 }
 
 // TestLadderStopsAtSaturation: a concurrency ladder over a two-slot server
-// climbs 1 and 2, is saturated at 4, and does not run 8 and 16.
+// climbs 1 and 2, is saturated at 4 and again at 8 (confirmed), and does
+// not run 16.
 func TestLadderStopsAtSaturation(t *testing.T) {
 	c := newSlots(2, 5*time.Millisecond)
 	l := NewLadder()
@@ -117,17 +118,17 @@ func TestLadderStopsAtSaturation(t *testing.T) {
 		}
 		got = append(got, r)
 	}
-	for i, r := range got[:3] {
+	for i, r := range got[:4] {
 		if r.NotRun != "" || r.Completed != r.Profile.Requests {
 			t.Fatalf("rung %d must run: %+v", i, r)
 		}
 	}
-	if got[1].Saturated != "" || got[2].Saturated == "" {
-		t.Fatalf("saturated at 2: %q, at 4: %q (throughput %.0f → %.0f, TTFT %.1f → %.1f ms)", got[1].Saturated, got[2].Saturated,
+	if got[1].Saturated != "" || got[2].Saturated == "" || got[3].Saturated == "" {
+		t.Fatalf("saturated at 2: %q, at 4: %q, at 8: %q (throughput %.0f → %.0f, TTFT %.1f → %.1f ms)", got[1].Saturated, got[2].Saturated, got[3].Saturated,
 			got[1].OutputThroughput, got[2].OutputThroughput, got[1].TTFTMs.P50, got[2].TTFTMs.P50)
 	}
-	for _, r := range got[3:] {
-		if !strings.HasPrefix(r.NotRun, "saturated at concurrency 4: output throughput") || r.Completed != 0 {
+	for _, r := range got[4:] {
+		if !strings.HasPrefix(r.NotRun, "saturated at concurrency 4 and concurrency 8: output throughput") || r.Completed != 0 {
 			t.Fatalf("rung %d: not run %q, %d completed", r.Profile.Concurrency, r.NotRun, r.Completed)
 		}
 	}
@@ -159,5 +160,34 @@ func TestRateLadderShortfall(t *testing.T) {
 	}
 	if r := res[1]; !strings.HasPrefix(r.Saturated, "achieved") || r.AchievedRate > 60 {
 		t.Errorf("200/s: offered %.1f, achieved %.1f, saturated %q", r.OfferedRate, r.AchievedRate, r.Saturated)
+	}
+}
+
+// TestLadderRidesOutADip: one rung of queueing growth followed by a rung
+// that scales again (Ollama's concurrency-2 dip on the H200) does not stop
+// the ladder; two in a row do.
+func TestLadderRidesOutADip(t *testing.T) {
+	l := NewLadder()
+	rung := func(conc int, tput, ttft float64) Result {
+		p := sweep.LoadProfile{Concurrency: conc, Requests: 4 * conc, Ladder: 1}
+		if r, skip := l.Skip(p, 8, 10); skip {
+			return r
+		}
+		r := Result{Profile: p, Completed: 4 * conc, OutputThroughput: tput}
+		r.TTFTMs.P50 = ttft
+		l.record(false, p, &r)
+		return r
+	}
+	rung(1, 642, 9.6)
+	if r := rung(2, 538, 13.6); r.Saturated == "" {
+		t.Fatal("the dip at 2 must be judged saturated")
+	}
+	if r := rung(4, 1063, 19); r.NotRun != "" || r.Saturated != "" {
+		t.Fatalf("4 must run and scale: %+v", r)
+	}
+	rung(8, 1100, 60)   // suspected
+	rung(16, 1110, 130) // confirmed
+	if r := rung(32, 0, 0); !strings.HasPrefix(r.NotRun, "saturated at concurrency 8 and concurrency 16") {
+		t.Fatalf("32: not run %q", r.NotRun)
 	}
 }
