@@ -20,7 +20,7 @@
 # SWEEP_KIND=beyond (instead of the validation grid: a concurrency ladder with
 # telemetry — NVML power/energy, J/token — the frontier and the quality guard on
 # the GPU; DIR/gpu.test, a `go test -c ./internal/gpu` binary, runs the NVML
-# sampler test first when present).
+# sampler test first when present; STOP_AT_SATURATION=false climbs every rung).
 set -uo pipefail
 OLLAMA_VERSION="${OLLAMA_VERSION:-v0.17.4}"
 mode="${1:-}"
@@ -120,7 +120,7 @@ launch_timeout: 300s
 request_timeout: 300s
 stop_grace: 20s
 telemetry: {period: 200ms}
-load: {concurrency: [1, 2, 4, 8, 16, 32]}
+load: {concurrency: [1, 2, 4, 8, 16, 32], stop_at_saturation: ${STOP_AT_SATURATION:-true}}
 frontier: {target_tokens_per_s_per_user: 200}
 quality: {prompts: 8, max_tokens: 32}
 env:
@@ -177,7 +177,8 @@ gpu() {
   "$SS" gpus 2>&1 | tee -a "$LOG"
   if [[ -f "$DIR/gpu.test" ]]; then
     log "NVML sampler test (internal/gpu) on the real GPU"
-    (cd /tmp && "$DIR/gpu.test" -test.run 'NVML' -test.v 2>&1 | tail -20 | tee -a "$LOG")
+    local gt; gt="$(cd "$DIR" && pwd)/gpu.test"
+    (cd /tmp && "$gt" -test.run 'NVML' -test.v 2>&1 | tail -20 | tee -a "$LOG")
   fi
   if [[ "${SWEEP_KIND:-}" == beyond ]]; then
     sweep_file_beyond >"$OUTDIR/sweep.yaml"
