@@ -68,23 +68,13 @@ bench:
 	$(GO) test ./internal/engine/sglang -run '^$$' -bench ReadStream -benchmem
 	$(GO) test ./internal/traces -run '^$$' -bench Analyze -benchmem
 	$(GO) test ./internal/selftest -run '^$$' -bench ClientCapacity -benchtime 1x
-	$(GO) test ./cmd/servesweep -run '^$$' -bench 'PackedVsExclusive|VersusPythonReference' -benchtime 1x
+	$(GO) test ./cmd/servesweep -run '^$$' -bench 'PackedVsExclusive|VersusPythonReference|SearchSim' -benchtime 1x
+	$(GO) test ./internal/search -run '^$$' -bench Search -benchtime 1x
 
 # Short fuzzing of every parser (seed corpora in testdata/fuzz).
+# Every fuzz target of the module, 30 s each (FUZZTIME=5s make fuzz for a quick pass).
 fuzz:
-	$(GO) test ./internal/sse -run '^$$' -fuzz FuzzReader -fuzztime 30s
-	$(GO) test ./internal/sweep -run '^$$' -fuzz FuzzParse -fuzztime 30s
-	$(GO) test ./internal/sweep -run '^$$' -fuzz FuzzLoad -fuzztime 30s
-	$(GO) test ./internal/engine/sglang -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
-	$(GO) test ./internal/engine/vllm -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
-	$(GO) test ./internal/engine/ollama -run '^$$' -fuzz FuzzReadStream -fuzztime 30s
-	$(GO) test ./internal/modelinfo -run '^$$' -fuzz FuzzParse -fuzztime 30s
-	$(GO) test ./internal/gpu -run '^$$' -fuzz FuzzParseQueryGPU -fuzztime 30s
-	$(GO) test ./internal/traces -run '^$$' -fuzz FuzzScan -fuzztime 30s
-	$(GO) test ./internal/engine/sglang -run '^$$' -fuzz FuzzFastPath -fuzztime 30s
-	$(GO) test ./internal/redact -run '^$$' -fuzz FuzzJSON -fuzztime 30s
-	$(GO) test ./internal/hardware -run '^$$' -fuzz FuzzLookup -fuzztime 30s
-	$(GO) test ./internal/engine -run '^$$' -fuzz FuzzParseVersion -fuzztime 30s
+	scripts/fuzz-all.sh
 
 clean:
 	rm -rf bin runs models
