@@ -98,13 +98,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	run := s.jittered(1)
 	// Prefill: all prompts of the batch in one extend step.
 	prefillUs := run * s.jittered(s.prefillUs(lens))
-	var fl http.Flusher
-	if req.Stream {
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.Header().Set("Cache-Control", "no-cache")
-		w.WriteHeader(200)
-		fl, _ = w.(http.Flusher)
-	}
+	fl := startStream(w, req.Stream)
 	deadline := begin.Add(s.scaled(prefillUs))
 	modelled := prefillUs
 	texts := make([]strings.Builder, bs)
@@ -134,16 +128,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.recordThroughput(bs, decodeSteps)
 	s.spec.add(sp, maxNew)
-	if req.Stream {
-		fmt.Fprint(w, "data: [DONE]\n\n")
-		if fl != nil {
-			fl.Flush()
-		}
-	} else if bs == 1 {
-		writeJSON(w, out[0])
-	} else {
-		writeJSON(w, out)
-	}
+	endGenerate(w, req.Stream, fl, out)
 	if prof != nil {
 		go s.writeTraces(prof, bs, total, prefillUs, decodeSteps)
 	}
@@ -224,4 +209,32 @@ func parseGenerate(w http.ResponseWriter, r *http.Request) (generateReq, []int, 
 		maxNew = *req.SamplingParams.MaxNewTokens
 	}
 	return req, lens, maxNew, true
+}
+
+// startStream sends a streamed answer's headers; nil for a plain answer.
+func startStream(w http.ResponseWriter, stream bool) http.Flusher {
+	if !stream {
+		return nil
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(200)
+	fl, _ := w.(http.Flusher)
+	return fl
+}
+
+// endGenerate ends a streamed answer, or writes a plain one: one object
+// for one prompt, a list for a batch.
+func endGenerate(w http.ResponseWriter, stream bool, fl http.Flusher, out []map[string]any) {
+	switch {
+	case stream:
+		fmt.Fprint(w, "data: [DONE]\n\n")
+		if fl != nil {
+			fl.Flush()
+		}
+	case len(out) == 1:
+		writeJSON(w, out[0])
+	default:
+		writeJSON(w, out)
+	}
 }
