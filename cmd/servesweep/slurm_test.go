@@ -35,9 +35,10 @@ func startSlurm(t *testing.T) string {
 
 func TestSlurmExecutorMatchesLocal(t *testing.T) {
 	conf := startSlurm(t)
-	// The mixed TP1/TP2/TP4/TP8 sweep of the packed-schedule test, through Slurm and locally.
+	// The mixed TP1/TP2/TP4/TP8 sweep of the packed-schedule test, through
+	// Slurm and locally; without telemetry, which Slurm jobs do not record yet.
 	run := func(executor string) string {
-		p := writeSweep(t, strings.Replace(mixedSweep, "engine: sim\n", "engine: sim\n"+executor+"\n", 1))
+		p := writeSweep(t, strings.Replace(mixedSweep, "engine: sim\n", "engine: sim\ntelemetry: false\n"+executor+"\n", 1))
 		out := filepath.Join(t.TempDir(), "run")
 		cmd := exec.Command(bin(), "run", p, "--out", out, "--no-history")
 		cmd.Env = append(os.Environ(), "SLURM_CONF="+conf)
