@@ -164,7 +164,7 @@ func BenchmarkReader(b *testing.B) {
 func TestStampPerRead(t *testing.T) {
 	reads := [][]byte{
 		[]byte("data: a\n\ndata: b\n\ndata: c"), // a and b whole, c cut
-		[]byte("\n\n"),                         // c ends here
+		[]byte("\n\n"),                          // c ends here
 		[]byte("data: d\n\n"),
 	}
 	clock := 0
