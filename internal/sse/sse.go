@@ -18,9 +18,9 @@ import (
 // MaxEventSize bounds one event's data; a longer event is a malformed stream.
 const MaxEventSize = 16 << 20
 
-// The read buffer starts small (a slow stream brings one event per read) and
-// doubles up to BufferSize while reads fill it (a fast stream brings many), or
-// beyond for a line longer than it.
+// The read buffer starts small (a slow stream brings one event per read),
+// grows to BufferSize once a read fills it (a fast stream brings many), and
+// doubles beyond only for a line longer than it.
 const (
 	firstBufferSize = 4 << 10
 	BufferSize      = 64 << 10
@@ -124,7 +124,10 @@ func (r *Reader) fill() {
 		r.end = copy(r.buf, r.buf[r.start:r.end])
 		r.start = 0
 	}
-	if r.end == len(r.buf) || r.filled && len(r.buf) < BufferSize {
+	switch {
+	case r.filled && len(r.buf) < BufferSize:
+		r.buf = append(r.buf, make([]byte, BufferSize-len(r.buf))...)
+	case r.end == len(r.buf):
 		r.buf = append(r.buf, make([]byte, len(r.buf))...)
 	}
 	for tries := 0; ; tries++ {
