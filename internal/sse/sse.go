@@ -54,6 +54,9 @@ func NewReader(r io.Reader, now func() time.Time) *Reader {
 // end of the stream; an event cut off by the end of the stream is dropped, as
 // the SSE specification says.
 func (r *Reader) Next() ([]byte, time.Time, error) {
+	if data, ok := r.single(); ok {
+		return data, r.at, nil
+	}
 	r.data = r.data[:0]
 	have := false
 	for {
@@ -61,8 +64,10 @@ func (r *Reader) Next() ([]byte, time.Time, error) {
 		if err != nil {
 			return nil, r.at, err
 		}
-		line = bytes.TrimSuffix(line, []byte{'\n'})
-		line = bytes.TrimSuffix(line, []byte{'\r'})
+		line = line[:len(line)-1] // the '\n'
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
 		if len(line) == 0 {
 			if have {
 				return r.data, r.at, nil
@@ -91,6 +96,21 @@ func (r *Reader) Next() ([]byte, time.Time, error) {
 		r.data = append(r.data, value...)
 		have = true
 	}
+}
+
+// single takes the commonest event, one "data: " line and a blank line both
+// buffered, in place: no copy. Anything else goes the general way.
+func (r *Reader) single() ([]byte, bool) {
+	b := r.buf[r.start:r.end]
+	if len(b) < 8 || string(b[:6]) != "data: " {
+		return nil, false
+	}
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 || i+1 >= len(b) || b[i+1] != '\n' || b[i-1] == '\r' || i-6 > MaxEventSize {
+		return nil, false
+	}
+	r.start += i + 2
+	return b[6:i], true
 }
 
 // readLine returns the next line including its '\n' (valid until the next

@@ -14,11 +14,24 @@ type fastFields struct {
 	hasSpec                   bool
 }
 
-// Keys the fast path reads: "index" at the top level, the rest inside the
+// The keys the fast path reads: "index" at the top level, the rest inside the
 // top-level "meta_info" object, exactly where the decoder reads them.
+const (
+	keyIndex = iota
+	keyMeta
+	keyError
+	keyFinish
+	keyCompletion
+	keyPrompt
+	keySent
+	keySpec
+	numKeys
+)
+
 var (
-	topKeys  = []string{"index", "meta_info", "error"}
-	metaKeys = []string{"finish_reason", "completion_tokens", "prompt_tokens", "sent_ns", "spec_accept_length"}
+	keyNames = [numKeys]string{"index", "meta_info", "error", "finish_reason", "completion_tokens", "prompt_tokens", "sent_ns", "spec_accept_length"}
+	topKeys  = []int{keyIndex, keyMeta, keyError}
+	metaKeys = []int{keyFinish, keyCompletion, keyPrompt, keySent, keySpec}
 )
 
 // fastEvent reads a streaming update in one pass without allocating, and
@@ -36,20 +49,16 @@ func fastEvent(data []byte) (f fastFields, ok bool) {
 		return f, false
 	}
 	s := scanner{b: data}
-	var seen [8]bool // topKeys then metaKeys, each at most once
-	if !s.fields(&f, &seen, topKeys, 0, 1) || s.i != n {
+	var seen [numKeys]bool
+	if !s.fields(&f, &seen, topKeys, 1) || s.i != n {
 		return f, false
 	}
-	if !seen[len(topKeys)+0] || !seen[len(topKeys)+1] { // finish_reason: null and completion_tokens
-		return f, false
-	}
-	return f, true
+	return f, seen[keyFinish] && seen[keyCompletion] // finish_reason: null, and completion_tokens
 }
 
-// fields reads the object at s.i, depth containers deep, where keys (seen
-// from off on) are the ones the decoder reads; every other value is validated
-// and skipped.
-func (s *scanner) fields(f *fastFields, seen *[8]bool, keys []string, off, depth int) bool {
+// fields reads the object at s.i, depth containers deep, where keys are the
+// ones the decoder reads; every other value is validated and skipped.
+func (s *scanner) fields(f *fastFields, seen *[numKeys]bool, keys []int, depth int) bool {
 	s.i++
 	if s.ws(); s.peek() == '}' {
 		s.i++
@@ -59,7 +68,7 @@ func (s *scanner) fields(f *fastFields, seen *[8]bool, keys []string, off, depth
 		if s.peek() != '"' {
 			return false
 		}
-		key, escaped, ok := s.str()
+		key, plain, ok := s.str()
 		if !ok {
 			return false
 		}
@@ -68,13 +77,13 @@ func (s *scanner) fields(f *fastFields, seen *[8]bool, keys []string, off, depth
 		}
 		s.i++
 		s.ws()
-		k, exact := lookup(key, escaped, keys)
+		k, exact := lookup(key, plain, keys)
 		switch {
 		case k >= 0:
-			if seen[off+k] || !s.field(f, seen, keys[k]) {
+			if seen[k] || !s.field(f, seen, k) {
 				return false
 			}
-			seen[off+k] = true
+			seen[k] = true
 		case !exact: // another spelling of a key the decoder reads
 			return false
 		case !s.skip(depth):
@@ -94,16 +103,16 @@ func (s *scanner) fields(f *fastFields, seen *[8]bool, keys []string, off, depth
 	}
 }
 
-// field reads the value of key at s.i; false sends the event to the decoder.
-func (s *scanner) field(f *fastFields, seen *[8]bool, key string) bool {
-	switch key {
-	case "error":
+// field reads the value of key k at s.i; false sends the event to the decoder.
+func (s *scanner) field(f *fastFields, seen *[numKeys]bool, k int) bool {
+	switch k {
+	case keyError:
 		return false
-	case "meta_info":
-		return s.peek() == '{' && s.fields(f, seen, metaKeys, len(topKeys), 2)
-	case "finish_reason":
+	case keyMeta:
+		return s.peek() == '{' && s.fields(f, seen, metaKeys, 2)
+	case keyFinish:
 		return s.literal("null")
-	case "spec_accept_length":
+	case keySpec:
 		if s.peek() == 'n' {
 			return s.literal("null")
 		}
@@ -120,38 +129,36 @@ func (s *scanner) field(f *fastFields, seen *[8]bool, key string) bool {
 		return false
 	}
 	x, ok := integer(s.b[start:s.i])
-	switch key {
-	case "index":
+	switch k {
+	case keyIndex:
 		f.index = int(x)
-	case "completion_tokens":
+	case keyCompletion:
 		f.completion = int(x)
-	case "prompt_tokens":
+	case keyPrompt:
 		f.prompt = int(x)
-	case "sent_ns":
+	case keySent:
 		f.sentNs = x
 	}
 	return ok
 }
 
-// lookup finds key among keys: its index when spelled exactly; else -1, with
-// exact false when the decoder would still match it (another case, an escape
-// or a non-ASCII character that case folding may turn into one).
-func lookup(key []byte, escaped bool, keys []string) (int, bool) {
-	if escaped {
+// lookup finds key among keys: the key when spelled exactly; else -1, with
+// exact false when the decoder would still match it: another case, or a key
+// that is not plain (an escape or a non-ASCII character, which case folding
+// may turn into one of the keys, of another length).
+func lookup(key []byte, plain bool, keys []int) (int, bool) {
+	if !plain {
 		return -1, false
 	}
-	for i, k := range keys {
-		if string(key) == k {
-			return i, true
-		}
-	}
-	for _, c := range key {
-		if c >= 0x80 {
-			return -1, false
-		}
-	}
 	for _, k := range keys {
-		if len(key) == len(k) && bytes.EqualFold(key, []byte(k)) {
+		name := keyNames[k]
+		if len(key) != len(name) {
+			continue
+		}
+		if string(key) == name {
+			return k, true
+		}
+		if bytes.EqualFold(key, []byte(name)) {
 			return -1, false
 		}
 	}

@@ -25,41 +25,77 @@ func (s *scanner) peek() byte {
 }
 
 func (s *scanner) ws() {
-	for s.i < len(s.b) && isSpace(s.b[s.i]) {
+	for s.i < len(s.b) && s.b[s.i] <= ' ' && isSpace(s.b[s.i]) {
 		s.i++
 	}
 }
 
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+// special is nonzero when one of the 8 bytes of x (little-endian) is '"',
+// '\\' or below 0x20: the bytes a string's body cannot pass over.
+func special(x uint64) uint64 {
+	q, bs := x^(lo8*'"'), x^(lo8*'\\')
+	return ((x - lo8*0x20) | (q - lo8) | (bs - lo8)) &^ x & hi8
+}
+
 // str reads the string at s.i (its opening quote) and returns its raw body
-// and whether it has escapes.
-func (s *scanner) str() (body []byte, escaped, ok bool) {
+// and whether it is plain: ASCII without escapes. It passes over 8 bytes at a
+// time while none of them ends the string, escapes or is a control character.
+func (s *scanner) str() (body []byte, plain, ok bool) {
+	b := s.b
 	start := s.i + 1
-	for i := start; i < len(s.b); i++ {
-		switch c := s.b[i]; {
+	var high uint64 // the bytes passed over, ORed: any non-ASCII one sets a high bit
+	escaped := false
+	for i := start; ; {
+		for i+8 <= len(b) {
+			x := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
+				uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
+			if special(x) != 0 {
+				break
+			}
+			high |= x
+			i += 8
+		}
+		if i >= len(b) {
+			return nil, false, false
+		}
+		switch c := b[i]; {
 		case c == '"':
 			s.i = i + 1
-			return s.b[start:i], escaped, true
+			return b[start:i], !escaped && high&hi8 == 0, true
 		case c == '\\':
 			escaped = true
-			i++
-			if i >= len(s.b) {
-				return nil, false, false
-			}
-			switch s.b[i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if i+4 >= len(s.b) || !isHex(s.b[i+1]) || !isHex(s.b[i+2]) || !isHex(s.b[i+3]) || !isHex(s.b[i+4]) {
-					return nil, false, false
-				}
-				i += 4
-			default:
+			if i = escape(b, i+1); i < 0 {
 				return nil, false, false
 			}
 		case c < 0x20:
 			return nil, false, false
+		default:
+			high |= uint64(c)
+			i++
 		}
 	}
-	return nil, false, false
+}
+
+// escape checks the escape whose letter is at b[i] and returns the index after it (-1: invalid).
+func escape(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return i + 1
+	case 'u':
+		if i+4 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) {
+			return -1
+		}
+		return i + 5
+	}
+	return -1
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

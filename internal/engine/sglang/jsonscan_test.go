@@ -36,3 +36,39 @@ func TestScannerDepth(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecialBytes: every byte value at every position of a word of plain
+// bytes, and a special byte beside non-ASCII ones.
+func TestSpecialBytes(t *testing.T) {
+	for _, fill := range []byte{'a', 0xff, 0x80, ' '} {
+		for pos := 0; pos < 8; pos++ {
+			for c := 0; c < 256; c++ {
+				var x uint64
+				for j := 0; j < 8; j++ {
+					b := uint64(fill)
+					if j == pos {
+						b = uint64(c)
+					}
+					x |= b << (8 * j)
+				}
+				want := c == '"' || c == '\\' || c < 0x20
+				if got := special(x) != 0; got != want {
+					t.Fatalf("byte %#x at %d among %#x: special %v, want %v", c, pos, fill, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestStrPlain(t *testing.T) {
+	for in, plain := range map[string]bool{
+		`"completion_tokens"`: true, `"abcdefghijklmnopq"`: true, `"caf` + "\xc3\xa9" + `"`: false,
+		`"abcdefgh` + "\xc3\xa9" + `ijklmnop"`: false, `"prompt_\u0074okens"`: false, `""`: true,
+	} {
+		s := scanner{b: []byte(in)}
+		body, p, ok := s.str()
+		if !ok || p != plain || string(body) != in[1:len(in)-1] || s.i != len(in) {
+			t.Fatalf("%s: body %q plain %v ok %v", in, body, p, ok)
+		}
+	}
+}
