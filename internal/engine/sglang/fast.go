@@ -48,87 +48,97 @@ func fastEvent(data []byte) (f fastFields, ok bool) {
 	if n < 2 || data[0] != '{' || data[n-1] != '}' {
 		return f, false
 	}
-	s := scanner{b: data}
 	var seen [numKeys]bool
-	if !s.fields(&f, &seen, topKeys, 1) || s.i != n {
+	if fields(data, 0, &f, &seen, topKeys, 1) != n {
 		return f, false
 	}
 	return f, seen[keyFinish] && seen[keyCompletion] // finish_reason: null, and completion_tokens
 }
 
-// fields reads the object at s.i, depth containers deep, where keys are the
-// ones the decoder reads; every other value is validated and skipped.
-func (s *scanner) fields(f *fastFields, seen *[numKeys]bool, keys []int, depth int) bool {
-	s.i++
-	if s.ws(); s.peek() == '}' {
-		s.i++
-		return true
+// fields reads the object that opens at b[i], depth containers deep, where
+// keys are the ones the decoder reads; every other value is validated and
+// skipped. It returns the index after the object, or -1: not for the fast path.
+func fields(b []byte, i int, f *fastFields, seen *[numKeys]bool, keys []int, depth int) int {
+	if i = ws(b, i+1); i < len(b) && b[i] == '}' {
+		return i + 1
 	}
 	for {
-		if s.peek() != '"' {
-			return false
+		if i >= len(b) || b[i] != '"' {
+			return -1
 		}
-		key, plain, ok := s.str()
-		if !ok {
-			return false
+		start := i
+		end, plain := str(b, i)
+		if end < 0 {
+			return -1
 		}
-		if s.ws(); s.peek() != ':' {
-			return false
+		if i = ws(b, end); i >= len(b) || b[i] != ':' {
+			return -1
 		}
-		s.i++
-		s.ws()
-		k, exact := lookup(key, plain, keys)
+		i = ws(b, i+1)
+		k, exact := lookup(b[start+1:end-1], plain, keys)
 		switch {
 		case k >= 0:
-			if seen[k] || !s.field(f, seen, k) {
-				return false
+			if seen[k] {
+				return -1
 			}
 			seen[k] = true
+			i = field(b, i, f, seen, k)
 		case !exact: // another spelling of a key the decoder reads
-			return false
-		case !s.skip(depth):
-			return false
-		}
-		s.ws()
-		switch s.peek() {
-		case ',':
-			s.i++
-			s.ws()
-		case '}':
-			s.i++
-			return true
+			return -1
 		default:
-			return false
+			i = value(b, i, depth, fastMaxDepth)
+		}
+		if i < 0 {
+			return -1
+		}
+		switch i = ws(b, i); {
+		case i >= len(b):
+			return -1
+		case b[i] == ',':
+			i = ws(b, i+1)
+		case b[i] == '}':
+			return i + 1
+		default:
+			return -1
 		}
 	}
 }
 
-// field reads the value of key k at s.i; false sends the event to the decoder.
-func (s *scanner) field(f *fastFields, seen *[numKeys]bool, k int) bool {
+// field reads the value of key k at b[i]; -1 sends the event to the decoder.
+func field(b []byte, i int, f *fastFields, seen *[numKeys]bool, k int) int {
 	switch k {
 	case keyError:
-		return false
+		return -1
 	case keyMeta:
-		return s.peek() == '{' && s.fields(f, seen, metaKeys, 2)
+		if i >= len(b) || b[i] != '{' {
+			return -1
+		}
+		return fields(b, i, f, seen, metaKeys, 2)
 	case keyFinish:
-		return s.literal("null")
+		return literal(b, i, "null")
 	case keySpec:
-		if s.peek() == 'n' {
-			return s.literal("null")
+		if i < len(b) && b[i] == 'n' {
+			return literal(b, i, "null")
 		}
-		start := s.i
-		if !s.number() {
-			return false
+		end := number(b, i)
+		if end < 0 {
+			return -1
 		}
-		v, err := strconv.ParseFloat(string(s.b[start:s.i]), 64)
+		v, err := strconv.ParseFloat(string(b[i:end]), 64)
+		if err != nil {
+			return -1
+		}
 		f.spec, f.hasSpec = v, true
-		return err == nil
+		return end
 	}
-	start := s.i
-	if !s.number() {
-		return false
+	end := number(b, i)
+	if end < 0 {
+		return -1
 	}
-	x, ok := integer(s.b[start:s.i])
+	x, ok := integer(b[i:end])
+	if !ok {
+		return -1
+	}
 	switch k {
 	case keyIndex:
 		f.index = int(x)
@@ -139,7 +149,7 @@ func (s *scanner) field(f *fastFields, seen *[numKeys]bool, k int) bool {
 	case keySent:
 		f.sentNs = x
 	}
-	return ok
+	return end
 }
 
 // lookup finds key among keys: the key when spelled exactly; else -1, with
@@ -164,8 +174,6 @@ func lookup(key []byte, plain bool, keys []int) (int, bool) {
 	}
 	return -1, true
 }
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // integer parses a JSON number that is a plain non-negative integer of at
 // most 18 digits (not 1.5, 1e3 or -1).

@@ -1,33 +1,28 @@
 package sglang
 
-// scanner validates JSON in one pass as encoding/json's checkValid does
+// A one-pass JSON scanner that validates as encoding/json's checkValid does
 // (RFC 8259 grammar; strings may hold any byte from 0x20 up, as there), so the
 // fast path need not run json.Valid first. FuzzScanner checks it against
-// json.Valid on arbitrary bytes.
-type scanner struct {
-	b        []byte
-	i        int
-	maxDepth int // containers deeper than this are refused (0: 64; encoding/json's limit is 10000)
-}
+// json.Valid on arbitrary bytes. Each function takes the index where its
+// value starts and returns the index after it, or -1 where the bytes are not
+// valid JSON.
 
-func (s *scanner) limit() int {
-	if s.maxDepth == 0 {
-		return 64
-	}
-	return s.maxDepth
-}
+// fastMaxDepth bounds the fast path's nesting; deeper events go to the
+// decoder (encoding/json's own limit is 10000).
+const fastMaxDepth = 64
 
-func (s *scanner) peek() byte {
-	if s.i < len(s.b) {
-		return s.b[s.i]
-	}
-	return 0
-}
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-func (s *scanner) ws() {
-	for s.i < len(s.b) && s.b[s.i] <= ' ' && isSpace(s.b[s.i]) {
-		s.i++
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// ws returns the index of the first byte at or after i that is not space.
+func ws(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' && isSpace(b[i]) {
+		i++
 	}
+	return i
 }
 
 const (
@@ -42,15 +37,27 @@ func special(x uint64) uint64 {
 	return ((x - lo8*0x20) | (q - lo8) | (bs - lo8)) &^ x & hi8
 }
 
-// str reads the string at s.i (its opening quote) and returns its raw body
-// and whether it is plain: ASCII without escapes. It passes over 8 bytes at a
-// time while none of them ends the string, escapes or is a control character.
-func (s *scanner) str() (body []byte, plain, ok bool) {
-	b := s.b
-	start := s.i + 1
-	var high uint64 // the bytes passed over, ORed: any non-ASCII one sets a high bit
+// strClass sorts a string's bytes: 0 ASCII, 0x80 non-ASCII, 1 stops the pass
+// ('"', '\\', control characters).
+var strClass = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c == '"' || c == '\\' || c < 0x20:
+			t[c] = 1
+		case c >= 0x80:
+			t[c] = 0x80
+		}
+	}
+	return t
+}()
+
+// str reads the string whose opening quote is at b[i]; plain is whether it
+// is ASCII without escapes. It passes over 8 bytes at a time while none of
+// them ends the string, escapes or is a control character.
+func str(b []byte, i int) (end int, plain bool) {
+	var high uint64 // the bytes passed over, ORed: a non-ASCII one sets a high bit
 	escaped := false
-	for i := start; ; {
+	for i++; ; {
 		for i+8 <= len(b) {
 			x := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
 				uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
@@ -60,28 +67,24 @@ func (s *scanner) str() (body []byte, plain, ok bool) {
 			high |= x
 			i += 8
 		}
-		if i >= len(b) {
-			return nil, false, false
-		}
-		switch c := b[i]; {
-		case c == '"':
-			s.i = i + 1
-			return b[start:i], !escaped && high&hi8 == 0, true
-		case c == '\\':
-			escaped = true
-			if i = escape(b, i+1); i < 0 {
-				return nil, false, false
-			}
-		case c < 0x20:
-			return nil, false, false
-		default:
-			high |= uint64(c)
+		for i < len(b) && strClass[b[i]] != 1 {
+			high |= uint64(strClass[b[i]])
 			i++
+		}
+		if i >= len(b) || b[i] < 0x20 {
+			return -1, false
+		}
+		if b[i] == '"' {
+			return i + 1, !escaped && high&hi8 == 0
+		}
+		escaped = true // b[i] is '\\'
+		if i = escape(b, i+1); i < 0 {
+			return -1, false
 		}
 	}
 }
 
-// escape checks the escape whose letter is at b[i] and returns the index after it (-1: invalid).
+// escape checks the escape whose letter is at b[i].
 func escape(b []byte, i int) int {
 	if i >= len(b) {
 		return -1
@@ -98,131 +101,123 @@ func escape(b []byte, i int) int {
 	return -1
 }
 
-func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// number reads the number at s.i: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (s *scanner) number() bool {
-	if s.peek() == '-' {
-		s.i++
+// number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at b[i].
+func number(b []byte, i int) int {
+	if i < len(b) && b[i] == '-' {
+		i++
 	}
-	switch c := s.peek(); {
-	case c == '0':
-		s.i++
-	case c >= '1' && c <= '9':
-		for s.i++; isDigit(s.peek()); s.i++ {
+	switch {
+	case i >= len(b):
+		return -1
+	case b[i] == '0':
+		i++
+	case b[i] >= '1' && b[i] <= '9':
+		for i++; i < len(b) && isDigit(b[i]); i++ {
 		}
 	default:
-		return false
+		return -1
 	}
-	if s.peek() == '.' {
-		s.i++
-		if !s.digits() {
-			return false
+	if i < len(b) && b[i] == '.' {
+		if i = digits(b, i+1); i < 0 {
+			return -1
 		}
 	}
-	if c := s.peek(); c == 'e' || c == 'E' {
-		s.i++
-		if c := s.peek(); c == '+' || c == '-' {
-			s.i++
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
 		}
-		return s.digits()
+		return digits(b, i)
 	}
-	return true
+	return i
 }
 
-// digits reads one or more digits.
-func (s *scanner) digits() bool {
-	start := s.i
-	for isDigit(s.peek()) {
-		s.i++
+// digits reads one or more digits at b[i].
+func digits(b []byte, i int) int {
+	start := i
+	for i < len(b) && isDigit(b[i]) {
+		i++
 	}
-	return s.i > start
+	if i == start {
+		return -1
+	}
+	return i
 }
 
-// literal reads lit (true, false, null).
-func (s *scanner) literal(lit string) bool {
-	if len(s.b)-s.i < len(lit) || string(s.b[s.i:s.i+len(lit)]) != lit {
-		return false
+// literal reads lit (true, false, null) at b[i].
+func literal(b []byte, i int, lit string) int {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return -1
 	}
-	s.i += len(lit)
-	return true
+	return i + len(lit)
 }
 
-// skip reads any value at s.i, depth containers deep.
-func (s *scanner) skip(depth int) bool {
-	switch c := s.peek(); {
-	case c == '"':
-		_, _, ok := s.str()
-		return ok
-	case c == '{' || c == '[':
-		if depth >= s.limit() {
-			return false
+// value reads any value at b[i], inside depth containers, at most limit deep.
+func value(b []byte, i, depth, limit int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		end, _ := str(b, i)
+		return end
+	case '{', '[':
+		if depth >= limit {
+			return -1
 		}
-		return s.container(depth + 1)
-	case c == 't':
-		return s.literal("true")
-	case c == 'f':
-		return s.literal("false")
-	case c == 'n':
-		return s.literal("null")
+		return container(b, i, depth+1, limit)
+	case 't':
+		return literal(b, i, "true")
+	case 'f':
+		return literal(b, i, "false")
+	case 'n':
+		return literal(b, i, "null")
 	}
-	return s.number()
+	return number(b, i)
 }
 
-// container reads the object or array at s.i.
-func (s *scanner) container(depth int) bool {
-	obj := s.b[s.i] == '{'
+// container reads the object or array that opens at b[i].
+func container(b []byte, i, depth, limit int) int {
+	obj := b[i] == '{'
 	close := byte(']')
 	if obj {
 		close = '}'
 	}
-	s.i++
-	s.ws()
-	if s.peek() == close {
-		s.i++
-		return true
+	if i = ws(b, i+1); i < len(b) && b[i] == close {
+		return i + 1
 	}
 	for {
 		if obj {
-			if s.peek() != '"' {
-				return false
+			if i >= len(b) || b[i] != '"' {
+				return -1
 			}
-			if _, _, ok := s.str(); !ok {
-				return false
+			if i, _ = str(b, i); i < 0 {
+				return -1
 			}
-			if s.ws(); s.peek() != ':' {
-				return false
+			if i = ws(b, i); i >= len(b) || b[i] != ':' {
+				return -1
 			}
-			s.i++
-			s.ws()
+			i = ws(b, i+1)
 		}
-		if !s.skip(depth) {
-			return false
+		if i = value(b, i, depth, limit); i < 0 {
+			return -1
 		}
-		s.ws()
-		switch s.peek() {
-		case ',':
-			s.i++
-			s.ws()
-		case close:
-			s.i++
-			return true
+		switch i = ws(b, i); {
+		case i >= len(b):
+			return -1
+		case b[i] == ',':
+			i = ws(b, i+1)
+		case b[i] == close:
+			return i + 1
 		default:
-			return false
+			return -1
 		}
 	}
 }
 
 // valid reports whether b is one JSON value with optional surrounding space,
-// no more than maxDepth containers deep.
-func valid(b []byte, maxDepth int) bool {
-	s := scanner{b: b, maxDepth: maxDepth}
-	s.ws()
-	if !s.skip(0) {
-		return false
-	}
-	s.ws()
-	return s.i == len(b)
+// no more than limit containers deep.
+func valid(b []byte, limit int) bool {
+	i := value(b, ws(b, 0), 0, limit)
+	return i >= 0 && ws(b, i) == len(b)
 }

@@ -3,7 +3,9 @@ package sglang
 import (
 	"encoding/json"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 var scannerSeeds = []string{
@@ -31,7 +33,7 @@ func TestScannerDepth(t *testing.T) {
 		if got, want := valid(b, 10000), json.Valid(b); got != want {
 			t.Fatalf("%d deep: scanner %v, json.Valid %v", n, got, want)
 		}
-		if got := valid(b, 0); got != (n <= 64) {
+		if got := valid(b, fastMaxDepth); got != (n <= fastMaxDepth) {
 			t.Fatalf("%d deep: the fast path's own limit is 64, got %v", n, got)
 		}
 	}
@@ -65,10 +67,45 @@ func TestStrPlain(t *testing.T) {
 		`"completion_tokens"`: true, `"abcdefghijklmnopq"`: true, `"caf` + "\xc3\xa9" + `"`: false,
 		`"abcdefgh` + "\xc3\xa9" + `ijklmnop"`: false, `"prompt_\u0074okens"`: false, `""`: true,
 	} {
-		s := scanner{b: []byte(in)}
-		body, p, ok := s.str()
-		if !ok || p != plain || string(body) != in[1:len(in)-1] || s.i != len(in) {
-			t.Fatalf("%s: body %q plain %v ok %v", in, body, p, ok)
+		end, p := str([]byte(in), 0)
+		if p != plain || end != len(in) {
+			t.Fatalf("%s: end %d plain %v", in, end, p)
 		}
 	}
+}
+
+// BenchmarkFastEvent reads one update as the emitter writes it and one as
+// SGLang writes it (Python's separators, 1 KiB of cumulative text).
+func BenchmarkFastEvent(b *testing.B) {
+	for name, ev := range map[string]string{
+		"emitter": `{"text":"x","index":0,"meta_info":{"id":"e","finish_reason":null,"prompt_tokens":4,"completion_tokens":1234,"sent_ns":123456789012}}`,
+		"sglang": `{"text": "` + strings.Repeat("The quick brown fox jumps over the lazy dog. ", 23) + `", "output_ids": [1234], "meta_info": {"id": "5f3c2a", ` +
+			`"finish_reason": null, "prompt_tokens": 4096, "weight_version": "default", "completion_tokens": 230, "cached_tokens": 0, "e2e_latency": 1.2345}, "index": 0}`,
+	} {
+		b.Run(name, func(b *testing.B) {
+			data := []byte(ev)
+			if _, ok := fastEvent(data); !ok {
+				b.Fatal("not on the fast path")
+			}
+			b.SetBytes(int64(len(data)))
+			cpu0 := cpuTime()
+			for b.Loop() {
+				fastEvent(data)
+			}
+			reportCPU(b, cpu0)
+		})
+	}
+}
+
+// cpuTime is the process's CPU time: on a shared machine a benchmark's wall
+// time per operation says more about the neighbours than about the code.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time per operation since cpu0 as cpu-ns/op.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
