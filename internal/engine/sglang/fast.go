@@ -161,14 +161,14 @@ func lookup(key []byte, plain bool, keys []int) (int, bool) {
 		return -1, false
 	}
 	for _, k := range keys {
-		name := keyNames[k]
-		if len(key) != len(name) {
-			continue
-		}
-		if string(key) == name {
+		if string(key) == keyNames[k] {
 			return k, true
 		}
-		if bytes.EqualFold(key, []byte(name)) {
+	}
+	for _, k := range keys {
+		name := keyNames[k]
+		// Letters match without case only when their bits but 0x20 do.
+		if len(key) == len(name) && key[0]|0x20 == name[0]|0x20 && bytes.EqualFold(key, []byte(name)) {
 			return -1, false
 		}
 	}
