@@ -1,15 +1,11 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os/exec"
-	"regexp"
+	"os"
 	"runtime"
-	"strconv"
-	"syscall"
+	"runtime/pprof"
 	"time"
 
 	"github.com/servesweep/servesweep/internal/emitter"
@@ -47,6 +43,11 @@ type selftestOptions struct {
 	Tokens    int
 	Reference bool
 	Python    string
+	Rounds    int
+	// CPUProfile and MemProfile profile servesweep's saturation runs.
+	CPUProfile, MemProfile string
+	// EmitterBin runs the reference's emitters from another servesweep build (A/B comparisons).
+	EmitterBin string
 }
 
 func newSelftestCmd(env Env) *cobra.Command {
@@ -60,10 +61,18 @@ and measures servesweep's client against them: the median absolute error of ITL
 and TTFT at batch 1 (10 ms ITL, 200 ms TTFT), and at rising concurrency the
 tokens/s sustained, the client's CPU use, and the largest number of streams whose
 ITL error median stays under 1 ms. With --reference it runs the field's reference
-client (Python aiohttp, the approach of bench_serving) on the same emitter and
-reports the ratio.`,
+client (Python aiohttp, the approach of bench_serving) against emitters that
+write as fast as they can (64 streams × 20,000 tokens), alternating with
+servesweep's client for --rounds rounds, each run on a fresh emitter process,
+and reports each client's own CPU-seconds per million tokens (the emitter's CPU
+is measured apart, from its process), the ratio per CPU-second and the ratio of
+token rates (medians and ranges), with the load average before and after.
+--cpuprofile and --memprofile profile servesweep's first saturation run
+(go tool pprof FILE).`,
 		Example: `  servesweep selftest
-  servesweep selftest --json --levels 1,64,256,1000 --reference`,
+  servesweep selftest --json --levels 1,64,256,1000 --reference
+  servesweep selftest --levels 1 --reference --rounds 5 --python /usr/bin/python3
+  servesweep selftest --levels 1 --reference --cpuprofile cpu.prof --memprofile mem.prof`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSelftest(cmd.Context(), env, o)
@@ -74,92 +83,62 @@ reports the ratio.`,
 	cmd.Flags().IntVar(&o.Tokens, "tokens", 100, "tokens per stream in the capacity test")
 	cmd.Flags().BoolVar(&o.Reference, "reference", false, "also run the Python aiohttp reference client (scripts/ref_client.py)")
 	cmd.Flags().StringVar(&o.Python, "python", "python3", "Python with aiohttp for --reference")
+	cmd.Flags().IntVar(&o.Rounds, "rounds", 1, "with --reference: rounds of both clients, alternating (medians and ranges are reported)")
+	cmd.Flags().StringVar(&o.CPUProfile, "cpuprofile", "", "with --reference: write a pprof CPU profile of servesweep's first saturation run to this file")
+	cmd.Flags().StringVar(&o.MemProfile, "memprofile", "", "with --reference: write a pprof allocation profile after servesweep's first saturation run to this file")
+	cmd.Flags().StringVar(&o.EmitterBin, "emitter-bin", "", "with --reference: run the saturation emitters from this servesweep executable (to compare builds)")
+	cmd.Flags().MarkHidden("emitter-bin")
 	return cmd
 }
 
-// startEmitter runs `servesweep emitter` as a child in its own process group.
-func startEmitter(ctx context.Context, env Env, ttft, itl time.Duration) (string, func(), error) {
-	cmd := exec.Command(env.Self, "emitter", "--ttft", ttft.String(), "--itl", itl.String())
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() }
-	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return m[1], stop, nil
-		}
-	}
-	stop()
-	return "", nil, fmt.Errorf("emitter did not start")
-}
-
 func runSelftest(ctx context.Context, env Env, o selftestOptions) error {
+	if o.Rounds < 1 {
+		return usagef("--rounds %d: give 1 or more", o.Rounds)
+	}
+	prof, err := profiler(o.CPUProfile, o.MemProfile)
+	if err != nil {
+		return err
+	}
 	cores := runtime.NumCPU()
 	logf := func(format string, args ...any) {
 		if !o.JSON {
 			fmt.Fprintf(env.Stdout, format+"\n", args...)
 		}
 	}
-	url, stop, err := startEmitter(ctx, env, 200*time.Millisecond, 10*time.Millisecond)
+	e, err := selftest.StartEmitter(env.Self, 200*time.Millisecond, 10*time.Millisecond)
 	if err != nil {
 		return err
 	}
-	prec, err := selftest.MeasurePrecision(ctx, url, 9, 64)
-	stop()
+	prec, err := selftest.MeasurePrecision(ctx, e.URL, 9, 64)
+	e.Stop()
 	if err != nil {
 		return err
 	}
 	logf("batch 1 (TTFT 200 ms, ITL 10 ms): ITL error median %.3f ms, TTFT error median %.3f ms over %d tokens", prec.ITLAbsErrMsMedian, prec.TTFTAbsErrMsMedian, prec.Tokens)
-	url, stop, err = startEmitter(ctx, env, 5*time.Millisecond, 10*time.Millisecond)
-	if err != nil {
+	if e, err = selftest.StartEmitter(env.Self, 5*time.Millisecond, 10*time.Millisecond); err != nil {
 		return err
 	}
 	var levels []selftest.Level
 	for _, n := range o.Levels {
-		l := selftest.MeasureLevel(ctx, url, n, o.Tokens, cores)
+		l := selftest.MeasureLevel(ctx, e.URL, n, o.Tokens, cores)
 		levels = append(levels, l)
 		logf("%s", l)
 	}
-	stop()
+	e.Stop()
 	sum := selftest.Summarize(prec, levels, cores)
 	if o.Reference {
-		// Saturation test: an emitter that writes as fast as it can, the same load for both clients.
-		url, stop, err := startEmitter(ctx, env, 0, 0)
-		if err != nil {
-			return err
+		// Saturation test: emitters that write as fast as they can, the same load for both clients.
+		emitterBin := env.Self
+		if o.EmitterBin != "" {
+			emitterBin = o.EmitterBin
 		}
-		const streams, tokens = 64, 20000
-		goLevel := selftest.MeasureLevel(ctx, url, streams, tokens, cores)
-		out, err := exec.CommandContext(ctx, o.Python, "scripts/ref_client.py", url, strconv.Itoa(streams), strconv.Itoa(tokens)).Output()
-		stop()
+		ref, err := selftest.RunReference(ctx, selftest.ReferenceOptions{EmitterBin: emitterBin, Python: o.Python, Script: "scripts/ref_client.py",
+			Streams: 64, Tokens: 20000, Rounds: o.Rounds, Profile: prof})
 		if err != nil {
 			sum.Note = "reference client not run: " + err.Error() + " (needs Python with aiohttp: apt-get install python3-aiohttp, --python /usr/bin/python3)"
 		} else {
-			var ref struct {
-				TokensPerS    float64 `json:"tokens_per_s"`
-				TokensPerCPUS float64 `json:"tokens_per_cpu_s"`
-				Failed        int     `json:"failed"`
-			}
-			json.Unmarshal(out, &ref)
-			goPerCPU := goLevel.TokensPerS / (goLevel.ClientCPUPct / 100 * float64(cores))
-			sum.Reference = &selftest.Reference{Streams: streams, TokensPerS: ref.TokensPerS, GoTokensPerS: goLevel.TokensPerS, Failed: ref.Failed,
-				TokensPerCPUS: ref.TokensPerCPUS, GoTokensPerCPUS: goPerCPU}
-			if ref.TokensPerS > 0 {
-				sum.Reference.Ratio = goLevel.TokensPerS / ref.TokensPerS
-			}
-			if ref.TokensPerCPUS > 0 {
-				sum.Reference.CPURatio = goPerCPU / ref.TokensPerCPUS
-			}
-			logf("saturation, %d streams × %d tokens: servesweep %.0f tok/s (%.0f per CPU-second), Python aiohttp %.0f tok/s (%.0f per CPU-second): %.1f× the rate, %.1f× per CPU-second",
-				streams, tokens, goLevel.TokensPerS, goPerCPU, ref.TokensPerS, ref.TokensPerCPUS, sum.Reference.Ratio, sum.Reference.CPURatio)
+			sum.Reference = ref
+			logf("%s", ref)
 		}
 	}
 	if o.JSON {
@@ -167,4 +146,35 @@ func runSelftest(ctx context.Context, env Env, o selftestOptions) error {
 	}
 	logf("max streams without distortion: %d; peak %.0f tok/s at %.0f%% client CPU (%d cores)", sum.MaxStreams, sum.TokensPerS, sum.ClientCPUPct, cores)
 	return nil
+}
+
+// profiler wraps servesweep's first saturation run in a CPU profile (cpu)
+// and writes an allocation profile after it (mem); nil when neither is asked.
+func profiler(cpu, mem string) (func(run func()), error) {
+	if cpu == "" && mem == "" {
+		return nil, nil
+	}
+	var cpuFile, memFile *os.File
+	var err error
+	if cpu != "" {
+		if cpuFile, err = os.Create(cpu); err != nil {
+			return nil, usagef("--cpuprofile: %v", err)
+		}
+	}
+	if mem != "" {
+		if memFile, err = os.Create(mem); err != nil {
+			return nil, usagef("--memprofile: %v", err)
+		}
+		runtime.MemProfileRate = 64 << 10
+	}
+	return func(run func()) {
+		if cpuFile != nil && pprof.StartCPUProfile(cpuFile) == nil {
+			defer func() { pprof.StopCPUProfile(); cpuFile.Close() }()
+		}
+		run()
+		if memFile != nil {
+			pprof.Lookup("allocs").WriteTo(memFile, 0)
+			memFile.Close()
+		}
+	}, nil
 }

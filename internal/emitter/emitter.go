@@ -91,45 +91,53 @@ func (e *Emitter) generate(w http.ResponseWriter, r *http.Request) {
 	fl := w.(http.Flusher)
 	w.WriteHeader(200)
 	fl.Flush()
+	// On a schedule every token is written and flushed on its own; as fast as
+	// possible (ITL 0), 256 tokens go out in one write and one chunk, so the
+	// emitter is never the bottleneck and spends little of the machine.
+	batched := e.ITL == 0
 	buf := make([]byte, 0, 512)
 	for tok := 1; tok <= n; tok++ {
 		at := arrived.Add(e.TTFT + time.Duration(tok-1)*e.ITL)
-		if e.ITL > 0 || tok == 1 {
+		if !batched || tok == 1 {
 			e.sleepUntil(at)
 		}
 		sent := time.Since(arrived)
 		for i := range batch {
-			buf = buf[:0]
-			buf = append(buf, `data: {"text":"x","index":`...)
-			buf = strconv.AppendInt(buf, int64(i), 10)
-			buf = append(buf, `,"meta_info":{"id":"e","finish_reason":`...)
-			if tok == n {
-				buf = append(buf, `{"type":"length","length":`...)
-				buf = strconv.AppendInt(buf, int64(n), 10)
-				buf = append(buf, '}')
-			} else {
-				buf = append(buf, "null"...)
-			}
-			buf = append(buf, `,"prompt_tokens":`...)
-			buf = strconv.AppendInt(buf, int64(len(batch[i])), 10)
-			buf = append(buf, `,"completion_tokens":`...)
-			buf = strconv.AppendInt(buf, int64(tok), 10)
-			buf = append(buf, `,"sent_ns":`...)
-			buf = strconv.AppendInt(buf, sent.Nanoseconds(), 10)
-			buf = append(buf, "}}\n\n"...)
-			if _, err := w.Write(buf); err != nil {
-				return
-			}
+			buf = appendEvent(buf, i, tok, n, len(batch[i]), sent)
 		}
-		// On a schedule every token is flushed on its own; as fast as possible
-		// (ITL 0), writes are coalesced so the emitter is never the bottleneck.
-		if e.ITL > 0 || tok%256 == 0 || tok == 1 {
-			fl.Flush()
+		if batched && tok%256 != 0 && tok != 1 && tok != n {
+			continue
 		}
+		if _, err := w.Write(buf); err != nil {
+			return
+		}
+		buf = buf[:0]
+		fl.Flush()
 		if r.Context().Err() != nil {
 			return
 		}
 	}
 	w.Write([]byte("data: [DONE]\n\n"))
 	fl.Flush()
+}
+
+// appendEvent appends the event of token tok of n for request i (prompt tokens), written at sent.
+func appendEvent(buf []byte, i, tok, n, prompt int, sent time.Duration) []byte {
+	buf = append(buf, `data: {"text":"x","index":`...)
+	buf = strconv.AppendInt(buf, int64(i), 10)
+	buf = append(buf, `,"meta_info":{"id":"e","finish_reason":`...)
+	if tok == n {
+		buf = append(buf, `{"type":"length","length":`...)
+		buf = strconv.AppendInt(buf, int64(n), 10)
+		buf = append(buf, '}')
+	} else {
+		buf = append(buf, "null"...)
+	}
+	buf = append(buf, `,"prompt_tokens":`...)
+	buf = strconv.AppendInt(buf, int64(prompt), 10)
+	buf = append(buf, `,"completion_tokens":`...)
+	buf = strconv.AppendInt(buf, int64(tok), 10)
+	buf = append(buf, `,"sent_ns":`...)
+	buf = strconv.AppendInt(buf, sent.Nanoseconds(), 10)
+	return append(buf, "}}\n\n"...)
 }

@@ -26,6 +26,7 @@ type Level struct {
 	ITLAbsErrMsMedian float64 `json:"itl_abs_err_ms_median"`
 	ITLAbsErrMsP99    float64 `json:"itl_abs_err_ms_p99"`
 	ClientCPUPct      float64 `json:"client_cpu_pct"`
+	CPUSPer1M         float64 `json:"client_cpu_s_per_1m_tokens"`
 	Failed            int     `json:"failed"`
 	Distorted         bool    `json:"distorted"`
 }
@@ -73,38 +74,62 @@ func MeasurePrecision(ctx context.Context, url string, n, tokens int) (Precision
 	return Precision{ITLAbsErrMsMedian: stats.Percentile(itl, 50), TTFTAbsErrMsMedian: stats.Percentile(ttft, 50), Tokens: len(itl)}, nil
 }
 
-// MeasureLevel runs streams concurrent requests of tokens tokens each.
-func MeasureLevel(ctx context.Context, url string, streams, tokens, cores int) Level {
+// streamsResult is what runStreams measured: the streams, and the client's
+// own wall and CPU time (this process) while they ran.
+type streamsResult struct {
+	streams   []*engine.Stream // nil where the request failed
+	tokens    int
+	failed    int
+	wall, cpu time.Duration
+}
+
+// runStreams runs streams concurrent requests of tokens tokens each. Each
+// goroutine keeps its stream in its own slot: nothing is shared or locked
+// while the streams run, and the measurement's own bookkeeping comes after.
+func runStreams(ctx context.Context, url string, streams, tokens int) streamsResult {
 	c := sglang.NewClient(url)
-	var mu sync.Mutex
-	var errs []float64
-	failed, total := 0, 0
+	res := streamsResult{streams: make([]*engine.Stream, streams)}
 	var wg sync.WaitGroup
 	cpu0, t0 := proc.CPUTime(), time.Now()
-	for i := 0; i < streams; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for i := range streams {
+		wg.Go(func() {
 			s, err := c.Generate(ctx, engine.GenerateRequest{InputIDs: [][]int{{1, 2, 3, 4}}, OutputLen: tokens})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				failed++
-				return
+			if err == nil {
+				res.streams[i] = s
 			}
-			total += s.Output[0]
-			errs = append(errs, itlErrors(s)...)
-		}()
+		})
 	}
 	wg.Wait()
-	wall, cpu := time.Since(t0), proc.CPUTime()-cpu0
-	l := Level{Streams: streams, Failed: failed, TokensPerS: float64(total) / wall.Seconds(),
-		ClientCPUPct: 100 * cpu.Seconds() / wall.Seconds() / float64(max(1, cores))}
+	res.wall, res.cpu = time.Since(t0), proc.CPUTime()-cpu0
+	for _, s := range res.streams {
+		if s == nil {
+			res.failed++
+			continue
+		}
+		res.tokens += s.Output[0]
+	}
+	return res
+}
+
+// MeasureLevel runs streams concurrent requests of tokens tokens each.
+func MeasureLevel(ctx context.Context, url string, streams, tokens, cores int) Level {
+	res := runStreams(ctx, url, streams, tokens)
+	l := Level{Streams: streams, Failed: res.failed, TokensPerS: float64(res.tokens) / res.wall.Seconds(),
+		ClientCPUPct: 100 * res.cpu.Seconds() / res.wall.Seconds() / float64(max(1, cores))}
+	if res.tokens > 0 {
+		l.CPUSPer1M = res.cpu.Seconds() / float64(res.tokens) * 1e6
+	}
+	errs := make([]float64, 0, res.tokens)
+	for _, s := range res.streams {
+		if s != nil {
+			errs = append(errs, itlErrors(s)...)
+		}
+	}
 	if len(errs) > 0 {
 		sort.Float64s(errs)
 		l.ITLAbsErrMsMedian, l.ITLAbsErrMsP99 = stats.Percentile(errs, 50), stats.Percentile(errs, 99)
 	}
-	l.Distorted = failed > 0 || l.ITLAbsErrMsMedian > DistortionMs
+	l.Distorted = res.failed > 0 || l.ITLAbsErrMsMedian > DistortionMs
 	return l
 }
 
@@ -123,18 +148,30 @@ type Summary struct {
 	Note               string     `json:"note,omitempty"`
 }
 
-// Reference is the Python aiohttp client's result on the same emitter.
+// Reference is the Python aiohttp client's result on the same emitter, next
+// to servesweep's: medians over the rounds (each round runs both clients,
+// each on a fresh emitter process). CPU figures are each client's own
+// process: the emitter's CPU is measured apart and counted for neither.
 type Reference struct {
 	Streams      int     `json:"streams"`
+	Tokens       int     `json:"tokens"`
 	TokensPerS   float64 `json:"tokens_per_s"`
 	GoTokensPerS float64 `json:"go_tokens_per_s"`
-	// Ratio compares token rates; CPURatio compares tokens per CPU-second of
-	// each client (the emitter shares the machine, so this is the fairer one).
-	Ratio           float64 `json:"ratio"`
-	TokensPerCPUS   float64 `json:"tokens_per_cpu_s"`
-	GoTokensPerCPUS float64 `json:"go_tokens_per_cpu_s"`
-	CPURatio        float64 `json:"cpu_ratio"`
-	Failed          int     `json:"failed"`
+	// Ratio compares token rates; CPURatio compares client CPU-seconds per
+	// token (the emitter shares the machine, so this is the fairer one).
+	Ratio            float64    `json:"ratio"`
+	RatioRange       [2]float64 `json:"ratio_range"`
+	TokensPerCPUS    float64    `json:"tokens_per_cpu_s"`
+	GoTokensPerCPUS  float64    `json:"go_tokens_per_cpu_s"`
+	CPUSPer1M        float64    `json:"cpu_s_per_1m_tokens"`
+	GoCPUSPer1M      float64    `json:"go_cpu_s_per_1m_tokens"`
+	EmitterCPUSPer1M float64    `json:"emitter_cpu_s_per_1m_tokens"`
+	CPURatio         float64    `json:"cpu_ratio"`
+	CPURatioRange    [2]float64 `json:"cpu_ratio_range"`
+	Failed           int        `json:"failed"`
+	GoFailed         int        `json:"go_failed"`
+	LoadAvg1m        [2]float64 `json:"load_avg_1m"` // before and after
+	Rounds           []Round    `json:"rounds"`
 }
 
 // Summarize fills the headline figures from the levels: the largest undistorted level.
@@ -156,6 +193,6 @@ func Summarize(p Precision, levels []Level, cores int) Summary {
 
 // String is a one-line description of a level.
 func (l Level) String() string {
-	return fmt.Sprintf("%5d streams: %9.0f tok/s, ITL error median %.3f ms (p99 %.3f), client CPU %.0f%%, failed %d%s",
-		l.Streams, l.TokensPerS, l.ITLAbsErrMsMedian, l.ITLAbsErrMsP99, l.ClientCPUPct, l.Failed, map[bool]string{true: "  DISTORTED", false: ""}[l.Distorted])
+	return fmt.Sprintf("%5d streams: %9.0f tok/s, ITL error median %.3f ms (p99 %.3f), client CPU %.0f%% (%.2f CPU-s per 1M tokens), failed %d%s",
+		l.Streams, l.TokensPerS, l.ITLAbsErrMsMedian, l.ITLAbsErrMsP99, l.ClientCPUPct, l.CPUSPer1M, l.Failed, map[bool]string{true: "  DISTORTED", false: ""}[l.Distorted])
 }

@@ -69,7 +69,7 @@ type Client struct {
 // `ollama create`, and with no command (an external server) cfg.ModelPath is
 // the name of a model the server already has.
 func NewClient(base string, cfg engine.ClientConfig) *Client {
-	c := &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 256}}, cfg: cfg}
+	c := &Client{Base: strings.TrimRight(base, "/"), HTTP: engine.NewHTTPClient(), cfg: cfg}
 	c.opts, c.err = ParseOptions(cfg.Args)
 	c.model = cfg.ModelPath
 	return c

@@ -22,7 +22,7 @@ type Client struct {
 
 // NewClient returns a client for the server at base (http://host:port).
 func NewClient(base string) *Client {
-	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64}}}
+	return &Client{Base: strings.TrimRight(base, "/"), HTTP: engine.NewHTTPClient()}
 }
 
 // Ready implements engine.Client: GET /health answers 200 only after warmup.

@@ -2,7 +2,6 @@ package sglang
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 )
 
@@ -15,182 +14,179 @@ type fastFields struct {
 	hasSpec                   bool
 }
 
-// Keys the fast path reads: "index" at the top level, the rest inside the
+// The keys the fast path reads: "index" at the top level, the rest inside the
 // top-level "meta_info" object, exactly where the decoder reads them.
+const (
+	keyIndex = iota
+	keyMeta
+	keyError
+	keyFinish
+	keyCompletion
+	keyPrompt
+	keySent
+	keySpec
+	numKeys
+)
+
 var (
-	topKeys  = []string{"index", "meta_info", "error"}
-	metaKeys = []string{"finish_reason", "completion_tokens", "prompt_tokens", "sent_ns", "spec_accept_length"}
+	keyNames = [numKeys]string{"index", "meta_info", "error", "finish_reason", "completion_tokens", "prompt_tokens", "sent_ns", "spec_accept_length"}
+	topKeys  = []int{keyIndex, keyMeta, keyError}
+	metaKeys = []int{keyFinish, keyCompletion, keyPrompt, keySent, keySpec}
 )
 
 // fastEvent reads a streaming update in one pass without allocating, and
 // agrees with the full decoder on every input it accepts (FuzzFastPath
-// checks this on arbitrary bytes). It accepts only valid JSON whose keys it
-// reads sit where the decoder looks for them, spelled exactly (encoding/json
-// matches keys without regard to case, so any other spelling of one, or an
-// escaped or non-ASCII key, goes to the decoder), each once, with plain
-// non-negative integers, a null finish_reason and no error key. Anything else
-// (final events, errors, unexpected shapes) is left to the full decoder.
+// checks this on arbitrary bytes). It accepts only valid JSON (validated in
+// the same pass) whose keys it reads sit where the decoder looks for them,
+// spelled exactly (encoding/json matches keys without regard to case, so any
+// other spelling of one, or an escaped or non-ASCII key, goes to the
+// decoder), each once, with plain non-negative integers, a null
+// finish_reason and no error key. Anything else (final events, errors,
+// unexpected shapes) is left to the full decoder.
 func fastEvent(data []byte) (f fastFields, ok bool) {
 	n := len(data)
-	if n < 2 || data[0] != '{' || data[n-1] != '}' || !json.Valid(data) {
+	if n < 2 || data[0] != '{' || data[n-1] != '}' {
 		return f, false
 	}
-	depth := 0
-	inMeta := false    // inside the top-level meta_info object
-	var lastTop string // the last key at depth 1
-	var seen [8]bool   // topKeys then metaKeys, each at most once
-	for i := 0; i < n; i++ {
-		switch data[i] {
-		case '{', '[':
-			depth++
-			if depth == 2 && data[i] == '{' && lastTop == "meta_info" {
-				inMeta = true
-			}
-		case '}', ']':
-			if depth == 2 {
-				inMeta = false
-			}
-			depth--
-		case '"':
-			end := i + 1 + stringLen(data[i+1:])
-			key := data[i+1 : end]
-			i = end
-			v := i + 1
-			for v < n && isSpace(data[v]) {
-				v++
-			}
-			if v >= n || data[v] != ':' || !(depth == 1 || depth == 2 && inMeta) {
-				continue // a string value, or a key the decoder does not read
-			}
-			v++
-			for v < n && isSpace(data[v]) {
-				v++
-			}
-			keys, off := topKeys, 0
-			if depth == 2 {
-				keys, off = metaKeys, len(topKeys)
-			}
-			k, exact := lookup(key, keys)
-			if k < 0 {
-				if !exact { // another spelling of a key the decoder reads
-					return f, false
-				}
-				if depth == 1 {
-					lastTop = ""
-				}
-				continue
-			}
-			if seen[off+k] {
-				return f, false
-			}
-			seen[off+k] = true
-			if !f.read(keys[k], data[v:]) {
-				return f, false
-			}
-			if depth == 1 {
-				lastTop = keys[k]
-			}
-		}
-	}
-	if !seen[len(topKeys)+0] || !seen[len(topKeys)+1] { // finish_reason: null and completion_tokens
+	var seen [numKeys]bool
+	if fields(data, 0, &f, &seen, topKeys, 1) != n {
 		return f, false
 	}
-	return f, true
+	return f, seen[keyFinish] && seen[keyCompletion] // finish_reason: null, and completion_tokens
 }
 
-// read takes the value of key from the start of v; false sends the event to the decoder.
-func (f *fastFields) read(key string, v []byte) bool {
-	var x int64
-	var ok bool
-	switch key {
-	case "error":
-		return false
-	case "meta_info":
-		return len(v) > 0 && v[0] == '{'
-	case "finish_reason":
-		return bytes.HasPrefix(v, []byte("null"))
-	case "spec_accept_length":
-		if bytes.HasPrefix(v, []byte("null")) {
-			return true
-		}
-		end := 0
-		for end < len(v) && !isSpace(v[end]) && v[end] != ',' && v[end] != '}' {
-			end++
-		}
-		s, err := strconv.ParseFloat(string(v[:end]), 64)
-		if err != nil || len(v) == 0 || !(v[0] == '-' || v[0] >= '0' && v[0] <= '9') {
-			return false
-		}
-		f.spec, f.hasSpec = s, true
-		return true
+// fields reads the object that opens at b[i], depth containers deep, where
+// keys are the ones the decoder reads; every other value is validated and
+// skipped. It returns the index after the object, or -1: not for the fast path.
+func fields(b []byte, i int, f *fastFields, seen *[numKeys]bool, keys []int, depth int) int {
+	if i = ws(b, i+1); i < len(b) && b[i] == '}' {
+		return i + 1
 	}
-	if x, ok = integer(v); !ok {
-		return false
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return -1
+		}
+		start := i
+		end, plain := str(b, i)
+		if end < 0 {
+			return -1
+		}
+		if i = ws(b, end); i >= len(b) || b[i] != ':' {
+			return -1
+		}
+		i = ws(b, i+1)
+		k, exact := lookup(b[start+1:end-1], plain, keys)
+		switch {
+		case k >= 0:
+			if seen[k] {
+				return -1
+			}
+			seen[k] = true
+			i = field(b, i, f, seen, k)
+		case !exact: // another spelling of a key the decoder reads
+			return -1
+		default:
+			i = value(b, i, depth, fastMaxDepth)
+		}
+		if i < 0 {
+			return -1
+		}
+		switch i = ws(b, i); {
+		case i >= len(b):
+			return -1
+		case b[i] == ',':
+			i = ws(b, i+1)
+		case b[i] == '}':
+			return i + 1
+		default:
+			return -1
+		}
 	}
-	switch key {
-	case "index":
+}
+
+// field reads the value of key k at b[i]; -1 sends the event to the decoder.
+func field(b []byte, i int, f *fastFields, seen *[numKeys]bool, k int) int {
+	switch k {
+	case keyError:
+		return -1
+	case keyMeta:
+		if i >= len(b) || b[i] != '{' {
+			return -1
+		}
+		return fields(b, i, f, seen, metaKeys, 2)
+	case keyFinish:
+		return literal(b, i, "null")
+	case keySpec:
+		if i < len(b) && b[i] == 'n' {
+			return literal(b, i, "null")
+		}
+		end := number(b, i)
+		if end < 0 {
+			return -1
+		}
+		v, err := strconv.ParseFloat(string(b[i:end]), 64)
+		if err != nil {
+			return -1
+		}
+		f.spec, f.hasSpec = v, true
+		return end
+	}
+	end := number(b, i)
+	if end < 0 {
+		return -1
+	}
+	x, ok := integer(b[i:end])
+	if !ok {
+		return -1
+	}
+	switch k {
+	case keyIndex:
 		f.index = int(x)
-	case "completion_tokens":
+	case keyCompletion:
 		f.completion = int(x)
-	case "prompt_tokens":
+	case keyPrompt:
 		f.prompt = int(x)
-	case "sent_ns":
+	case keySent:
 		f.sentNs = x
 	}
-	return true
+	return end
 }
 
-// lookup finds key among keys: its index when spelled exactly; else -1, with
-// exact false when the decoder would still match it (another case, an escape
-// or a non-ASCII character that case folding may turn into one).
-func lookup(key []byte, keys []string) (int, bool) {
-	for i, k := range keys {
-		if string(key) == k {
-			return i, true
-		}
+// lookup finds key among keys: the key when spelled exactly; else -1, with
+// exact false when the decoder would still match it: another case, or a key
+// that is not plain (an escape or a non-ASCII character, which case folding
+// may turn into one of the keys, of another length).
+func lookup(key []byte, plain bool, keys []int) (int, bool) {
+	if !plain {
+		return -1, false
 	}
-	for _, c := range key {
-		if c == '\\' || c >= 0x80 {
-			return -1, false
+	for _, k := range keys {
+		if string(key) == keyNames[k] {
+			return k, true
 		}
 	}
 	for _, k := range keys {
-		if bytes.EqualFold(key, []byte(k)) {
+		name := keyNames[k]
+		// Letters match without case only when their bits but 0x20 do.
+		if len(key) == len(name) && key[0]|0x20 == name[0]|0x20 && bytes.EqualFold(key, []byte(name)) {
 			return -1, false
 		}
 	}
 	return -1, true
 }
 
-// stringLen is the length of the string body at the start of b (up to its closing quote).
-func stringLen(b []byte) int {
-	for j := 0; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j
-		}
-	}
-	return len(b)
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// integer parses the plain non-negative JSON integer at the start of b (at
-// most 18 digits, followed by a delimiter: not 1.5, 1e3 or -1).
+// integer parses a JSON number that is a plain non-negative integer of at
+// most 18 digits (not 1.5, 1e3 or -1).
 func integer(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
 	var n int64
-	d := 0
-	for d < len(b) && b[d] >= '0' && b[d] <= '9' {
-		n = n*10 + int64(b[d]-'0')
-		d++
-		if d > 18 {
+	for _, c := range b {
+		if !isDigit(c) {
 			return 0, false
 		}
-	}
-	if d == 0 || d < len(b) && !isSpace(b[d]) && b[d] != ',' && b[d] != '}' && b[d] != ']' {
-		return 0, false
+		n = n*10 + int64(c-'0')
 	}
 	return n, true
 }

@@ -24,7 +24,7 @@ type Client struct {
 
 // NewClient returns a client for the server at base.
 func NewClient(base string) *Client {
-	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
+	return &Client{Base: strings.TrimRight(base, "/"), HTTP: engine.NewHTTPClient()}
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body any) (int, []byte, error) {

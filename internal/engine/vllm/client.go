@@ -21,7 +21,7 @@ type Client struct {
 
 // NewClient returns a client for the server at base.
 func NewClient(base string) *Client {
-	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
+	return &Client{Base: strings.TrimRight(base, "/"), HTTP: engine.NewHTTPClient()}
 }
 
 // do makes one control call within d (see engine.Call).
