@@ -131,6 +131,7 @@ func (r *Report) htmlModels() []htmlModel {
 		hm.Bars = chartOrNote(r.barChart(m.ModelKey))
 		hm.Pareto = chartOrNote(r.paretoChart(m.ModelKey, pareto))
 		hm.More = append(hm.More, r.frontierCharts(m.ModelKey)...)
+		hm.More = append(hm.More, r.speculativeCharts(m.ModelKey)...)
 		models = append(models, hm)
 	}
 	return models
