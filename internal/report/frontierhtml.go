@@ -37,7 +37,7 @@ func frontierSVG(f Frontier) (template.HTML, error) {
 		Title: fmt.Sprintf("Throughput–interactivity frontier, %d in / %d out", f.InputLen, f.OutputLen),
 		Class: "frontier",
 		X:     chart.Axis{Label: "output tok/s per user", Unit: "tok/s"},
-		Y:     chart.Axis{Label: "output tok/s per GPU (per machine when CPU only)", Unit: "tok/s"},
+		Y:     chart.Axis{Label: "output tok/s per GPU", Unit: "tok/s"}, // per machine when CPU only
 	}
 	for _, id := range ids {
 		name := names[id]

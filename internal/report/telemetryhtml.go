@@ -41,22 +41,22 @@ func (r *Report) telemetryCharts(id string) []template.HTML {
 			seriesOf(s.Series, "server", engine.MetricKVUsage, "KV cache used (% of capacity)", 100, nil),
 		}
 		if drawable(server) {
-			out = append(out, chartOrNote(lineSVG("Server: "+label, "count or %", server)))
+			out = append(out, chartOrNote(lineSVG("Server: "+label, "requests or KV %", "", server)))
 		}
 		var power []chart.Series
 		for _, g := range gpusOf(s.Series) {
 			power = append(power, seriesOf(s.Series, "gpu", "power_w", fmt.Sprintf("GPU %d power", g), 1, &g))
 		}
 		if drawable(power) {
-			out = append(out, chartOrNote(lineSVG("GPU power: "+label, "W", power)))
+			out = append(out, chartOrNote(lineSVG("GPU power: "+label, "power", "W", power)))
 		}
 	}
 	return out
 }
 
-func lineSVG(title, unit string, ss []chart.Series) (template.HTML, error) {
+func lineSVG(title, yLabel, unit string, ss []chart.Series) (template.HTML, error) {
 	svg, err := chart.Lines(chart.LineChart{Title: title, Class: "telemetry",
-		X: chart.Axis{Label: "time since start", Unit: "s"}, Y: chart.Axis{Label: "value", Unit: unit}, Series: ss})
+		X: chart.Axis{Label: "time since start", Unit: "s"}, Y: chart.Axis{Label: yLabel, Unit: unit}, Series: ss})
 	return template.HTML(svg), err
 }
 

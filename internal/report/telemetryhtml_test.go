@@ -38,7 +38,7 @@ func TestTelemetryCharts(t *testing.T) {
 			t.Errorf("server chart lacks %q", want)
 		}
 	}
-	for _, want := range []string{"GPU 0 power", "GPU 1 power", "(W)"} {
+	for _, want := range []string{"GPU 0 power", "GPU 1 power", "power (W)"} {
 		if !strings.Contains(string(charts[1]), want) {
 			t.Errorf("power chart lacks %q", want)
 		}
