@@ -13,20 +13,21 @@ import (
 // QualityJob is the quality guard's work on one configuration: greedy
 // prompts (and an optional dataset) answered after the cases and load
 // profiles, while the server still runs.
+// It travels to a Slurm job in job.json (all but Emit).
 type QualityJob struct {
-	Prompts          []string
-	MaxTokens        int
-	Items            []quality.Item
-	Dataset          string
-	DatasetMaxTokens int
+	Prompts          []string       `json:"prompts"`
+	MaxTokens        int            `json:"max_tokens"`
+	Items            []quality.Item `json:"items,omitempty"`
+	Dataset          string         `json:"dataset,omitempty"`
+	DatasetMaxTokens int            `json:"dataset_max_tokens,omitempty"`
 	// Base holds the record's identity and thresholds: run, configuration,
 	// model, reference, min_agreement, min_accuracy, prompt set.
-	Base quality.Record
+	Base quality.Record `json:"base"`
 	// Reference is the reference's record when it was measured before (this
 	// run or the one a resume continues); progress compares with it at once.
-	Reference *quality.Record
+	Reference *quality.Record `json:"reference,omitempty"`
 	// Emit receives the record (appended to quality.jsonl).
-	Emit func(quality.Record) error
+	Emit func(quality.Record) error `json:"-"`
 }
 
 // runQuality runs the job's quality guard on a server whose cases passed.

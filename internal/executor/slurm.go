@@ -18,8 +18,10 @@ import (
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/plan"
 	"github.com/servesweep/servesweep/internal/proc"
+	"github.com/servesweep/servesweep/internal/quality"
 	"github.com/servesweep/servesweep/internal/results"
 	"github.com/servesweep/servesweep/internal/sweep"
+	"github.com/servesweep/servesweep/internal/telemetry"
 	"github.com/servesweep/servesweep/internal/workload"
 )
 
@@ -61,6 +63,10 @@ type JobSpec struct {
 	// StandingIn is the engine the sim stands in for in a dry run ("vllm"):
 	// the job's sim then speaks that engine's protocol to that engine's client.
 	StandingIn string `json:"sim_standing_in,omitempty"`
+	// TelemetryPeriod is the sampling period when the job records telemetry (0: off).
+	TelemetryPeriod time.Duration `json:"telemetry_period,omitempty"`
+	// Quality is the quality guard's work (nil: none).
+	Quality *QualityJob `json:"quality,omitempty"`
 }
 
 // Files of a Slurm job inside DIR/<config id>/.
@@ -70,6 +76,10 @@ const (
 	JobResultsFile = "results.part.jsonl"
 	JobLoadFile    = "load.part.jsonl"
 	JobServerFile  = "server.json"
+	// Telemetry samples and the quality record, appended to the run's
+	// telemetry.jsonl and quality.jsonl when the job ends.
+	JobTelemetryFile = "telemetry.part.jsonl"
+	JobQualityFile   = "quality.part.jsonl"
 )
 
 // Nodes is the number of nodes a configuration spans (SGLang --nnodes).
@@ -159,7 +169,7 @@ func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return fail(results.KindLaunchError, err.Error(), "")
 	}
-	for _, f := range []string{JobResultsFile, JobLoadFile, JobServerFile} {
+	for _, f := range []string{JobResultsFile, JobLoadFile, JobServerFile, JobTelemetryFile, JobQualityFile} {
 		os.Remove(filepath.Join(workDir, f))
 	}
 	scriptPath, err := s.writeJob(job, dir, workDir)
@@ -221,7 +231,10 @@ func (s Slurm) Execute(ctx context.Context, job Job) results.Server {
 // travels in the spec, so the job measures it through the same client.
 func (s Slurm) writeJob(job Job, dir, workDir string) (string, error) {
 	spec := JobSpec{RunID: job.RunID, Dir: dir, Config: job.Config, Engine: job.Engine.Name(), TimeScale: s.EngineTimeScale,
-		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO, Workload: job.Workload}
+		Settings: job.Settings, Timeouts: job.Timeouts, Load: job.Load, SLO: job.SLO, Workload: job.Workload, Quality: job.Quality}
+	if job.Telemetry.On() {
+		spec.TelemetryPeriod = job.Telemetry.Period
+	}
 	if se, ok := job.Engine.(sim.Engine); ok {
 		spec.StandingIn = se.StandingIn
 	}
@@ -244,6 +257,20 @@ func (s Slurm) collect(workDir string, job Job) int {
 		ls, _ := results.ReadLines[load.Result](filepath.Join(workDir, JobLoadFile))
 		for _, l := range ls {
 			job.EmitLoad(l)
+		}
+	}
+	if job.Telemetry.On() {
+		ts, _ := results.ReadLines[telemetry.Sample](filepath.Join(workDir, JobTelemetryFile))
+		for _, t := range ts {
+			if job.Telemetry.Emit(t) != nil {
+				break // a lost sample turns telemetry off, as on the node
+			}
+		}
+	}
+	if job.Quality != nil {
+		qs, _ := results.ReadLines[quality.Record](filepath.Join(workDir, JobQualityFile))
+		for _, q := range qs {
+			_ = job.Quality.Emit(q) // a write failure stops the sweep through the runner
 		}
 	}
 	return len(rs)
@@ -273,17 +300,11 @@ func RunJob(ctx context.Context, specPath string, eng engine.Engine, progress fu
 	if err := json.Unmarshal(b, &spec); err != nil {
 		return fmt.Errorf("%s: %v", specPath, err)
 	}
-	workDir := filepath.Join(spec.Dir, spec.Config.ID)
-	resApp, err := results.OpenAppender(filepath.Join(workDir, JobResultsFile))
+	apps, err := openParts(filepath.Join(spec.Dir, spec.Config.ID), spec)
 	if err != nil {
 		return err
 	}
-	defer resApp.Close()
-	loadApp, err := results.OpenAppender(filepath.Join(workDir, JobLoadFile))
-	if err != nil {
-		return err
-	}
-	defer loadApp.Close()
+	defer apps.close()
 	cfg := spec.Config
 	if addr := os.Getenv("SERVESWEEP_DIST_INIT_ADDR"); addr != "" && Nodes(cfg) > 1 {
 		cfg.Command = append(append([]string{}, cfg.Command...), "--node-rank", "0", "--dist-init-addr", addr)
@@ -296,10 +317,56 @@ func RunJob(ctx context.Context, specPath string, eng engine.Engine, progress fu
 	}
 	job := Job{RunID: spec.RunID, Config: cfg, Engine: eng, Dir: spec.Dir, Settings: spec.Settings, Timeouts: spec.Timeouts, GPUIDs: gpuIDs,
 		Load: spec.Load, SLO: spec.SLO, Workload: spec.Workload, Progress: progress,
-		Emit:     func(r results.Result) error { return resApp.Append(r) },
-		EmitLoad: func(r load.Result) error { return loadApp.Append(r) }}
+		Emit:     func(r results.Result) error { return apps.res.Append(r) },
+		EmitLoad: func(r load.Result) error { return apps.load.Append(r) }}
+	apps.hook(&job, spec)
 	rec := Local{Host: "127.0.0.1"}.Execute(ctx, job)
 	rec.Host, _ = os.Hostname()
 	rb, _ := json.Marshal(rec)
-	return os.WriteFile(filepath.Join(workDir, JobServerFile), rb, 0o644)
+	return os.WriteFile(filepath.Join(spec.Dir, spec.Config.ID, JobServerFile), rb, 0o644)
+}
+
+// jobParts are a job's record files in its configuration's folder.
+type jobParts struct{ res, load, tel, qual *results.Appender }
+
+// openParts opens the record files spec's job writes: results and load
+// always, telemetry and quality when the job records them.
+func openParts(workDir string, spec JobSpec) (*jobParts, error) {
+	p := &jobParts{}
+	for _, f := range []struct {
+		app  **results.Appender
+		name string
+		on   bool
+	}{{&p.res, JobResultsFile, true}, {&p.load, JobLoadFile, true}, {&p.tel, JobTelemetryFile, spec.TelemetryPeriod > 0}, {&p.qual, JobQualityFile, spec.Quality != nil}} {
+		if !f.on {
+			continue
+		}
+		a, err := results.OpenAppender(filepath.Join(workDir, f.name))
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		*f.app = a
+	}
+	return p, nil
+}
+
+// hook gives job the spec's telemetry and quality guard, writing into the parts.
+func (p *jobParts) hook(job *Job, spec JobSpec) {
+	if p.tel != nil {
+		job.Telemetry = telemetry.Settings{Period: spec.TelemetryPeriod, Emit: func(x telemetry.Sample) error { return p.tel.Append(x) }}
+	}
+	if p.qual != nil {
+		q := *spec.Quality
+		q.Emit = func(r quality.Record) error { return p.qual.Append(r) }
+		job.Quality = &q
+	}
+}
+
+func (p *jobParts) close() {
+	for _, a := range []*results.Appender{p.res, p.load, p.tel, p.qual} {
+		if a != nil {
+			a.Close()
+		}
+	}
 }

@@ -8,12 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/servesweep/servesweep/internal/engine"
 	"github.com/servesweep/servesweep/internal/engine/sim"
 	"github.com/servesweep/servesweep/internal/engine/vllm"
 	"github.com/servesweep/servesweep/internal/plan"
+	"github.com/servesweep/servesweep/internal/quality"
 	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/telemetry"
 )
 
 func TestSlurmScript(t *testing.T) {
@@ -82,5 +85,45 @@ func TestSlurmJobKeepsTheStandIn(t *testing.T) {
 	}
 	if _, err := JobEngine(JobSpec{Engine: "vllm"}, noGet); err == nil || err.Error() != "asked for vllm" {
 		t.Fatalf("a real engine comes from get: %v", err)
+	}
+}
+
+// TestSlurmJobCarriesTelemetryAndQuality: job.json carries the telemetry
+// period and the quality guard (not its emitter); the parts the job writes
+// come back through the job's emitters when it is collected.
+func TestSlurmJobCarriesTelemetryAndQuality(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no sbatch: Execute fails after writing the spec
+	dir := t.TempDir()
+	cfg := plan.Config{ID: "m--TP1", GPUs: 1, Cases: []plan.Case{{BatchSize: 1, InputLen: 8, OutputLen: 8}}}
+	var samples []telemetry.Sample
+	var quals []quality.Record
+	job := Job{RunID: "r", Config: cfg, Dir: dir, Engine: sim.Engine{}, Emit: func(results.Result) error { return nil },
+		Telemetry: telemetry.Settings{Period: 250 * time.Millisecond, Emit: func(x telemetry.Sample) error { samples = append(samples, x); return nil }},
+		Quality: &QualityJob{Prompts: []string{"a", "b"}, MaxTokens: 4, Base: quality.Record{ConfigID: cfg.ID, Reference: "ref"},
+			Emit: func(q quality.Record) error { quals = append(quals, q); return nil }}}
+	Slurm{Self: "/bin/servesweep"}.Execute(context.Background(), job)
+	workDir := filepath.Join(dir, cfg.ID)
+	b, _ := os.ReadFile(filepath.Join(workDir, JobSpecFile))
+	var spec JobSpec
+	if err := json.Unmarshal(b, &spec); err != nil || spec.TelemetryPeriod != 250*time.Millisecond || spec.Quality == nil ||
+		len(spec.Quality.Prompts) != 2 || spec.Quality.MaxTokens != 4 || spec.Quality.Base.Reference != "ref" {
+		t.Fatalf("job.json: %v %s", err, b)
+	}
+	// The node's side: the spec's parts, written through the job's hooks.
+	parts, err := openParts(workDir, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var node Job
+	parts.hook(&node, spec)
+	if !node.Telemetry.On() || node.Quality == nil || node.Quality.Emit == nil {
+		t.Fatalf("node job: %+v", node)
+	}
+	node.Telemetry.Emit(telemetry.Sample{ConfigID: cfg.ID, Source: telemetry.SourceServer, T: 0.5})
+	node.Quality.Emit(quality.Record{ConfigID: cfg.ID, MaxTokens: 4, Outputs: []quality.Output{{Prompt: 0}, {Prompt: 1}}})
+	parts.close()
+	Slurm{}.collect(workDir, job)
+	if len(samples) != 1 || samples[0].T != 0.5 || len(quals) != 1 || len(quals[0].Outputs) != 2 {
+		t.Fatalf("collected %+v %+v", samples, quals)
 	}
 }

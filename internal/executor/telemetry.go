@@ -61,7 +61,8 @@ func (x *execution) startTelemetry(ctx context.Context) context.Context {
 // gpuSampler opens NVML for the configuration's GPUs; an error says why
 // there is nothing to sample.
 func (x *execution) gpuSampler() (gpu.Sampler, error) {
-	if len(x.gpuIDs) == 0 {
+	// The sim uses no GPU, even where a packed schedule or Slurm assigned it some.
+	if len(x.gpuIDs) == 0 || x.job.Engine.Simulated() && x.l.GPUs == nil {
 		why := "no GPU sampled: the configuration runs on the CPU"
 		if x.l.GPUs == nil {
 			why = "no GPU sampled: none found on this host (or a dry run)"
