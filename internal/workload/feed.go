@@ -54,6 +54,8 @@ type Prepared struct {
 	prefix  []int
 	mu      sync.Mutex
 	encoded map[int]encodedRow
+	// exchanges: multi_turn's encoded exchanges by (conversation, turn).
+	exchanges map[[2]int]exchangeIDs
 }
 
 type encodedRow struct {
@@ -67,12 +69,12 @@ func (s *Spec) Prepare(enc Encoder) (*Prepared, error) {
 	if enc == nil {
 		enc = WordEncoder{}
 	}
-	if (s.Type == Dataset || s.Type == Trace) && s.data == nil {
+	if (s.Type == Dataset || s.Type == Trace || s.Type == MultiTurn && s.Path != "") && s.data == nil {
 		if err := s.readFile(""); err != nil {
 			return nil, err
 		}
 	}
-	p := &Prepared{spec: s, enc: enc, encoded: map[int]encodedRow{}}
+	p := &Prepared{spec: s, enc: enc, encoded: map[int]encodedRow{}, exchanges: map[[2]int]exchangeIDs{}}
 	if s.SharedPrefix > 0 {
 		p.prefix = randomIDs(rng(s.Seed, math.MaxUint64, 0), s.SharedPrefix)
 	}
@@ -104,7 +106,7 @@ type Feed struct {
 func (p *Prepared) Feed(stream uint64, in, out int) *Feed {
 	f := &Feed{p: p, stream: stream, in: in, out: out, rowOrder: map[int][]int{}}
 	if p.spec.Type == MultiTurn {
-		f.conv = newConversations(p.spec.Conversations, p.spec.Turns)
+		f.conv = newConversations(p.spec.Conversations, p.spec.turnsOf)
 	}
 	return f
 }
@@ -116,7 +118,7 @@ func (f *Feed) Spec() *Spec { return f.p.spec }
 func (f *Feed) Len() int {
 	switch f.p.spec.Type {
 	case MultiTurn:
-		return f.p.spec.Conversations * f.p.spec.Turns
+		return f.p.spec.multiTurnRequests()
 	case Trace:
 		return len(f.p.spec.data.trace)
 	}
@@ -154,7 +156,7 @@ func (s *Spec) ReplayRate() float64 {
 func (s *Spec) Requests() int {
 	switch {
 	case s.Type == MultiTurn:
-		return s.Conversations * s.Turns
+		return s.multiTurnRequests()
 	case s.Type == Trace && s.data != nil:
 		return len(s.data.trace)
 	}
