@@ -13,10 +13,10 @@ type conversations struct {
 	mu       sync.Mutex
 	n        int
 	turns    func(c int) int // turns of conversation c
-	next     []int     // next turn of each conversation
-	history  [][][]int // per conversation: user, answer, user, answer, ... ids
-	ready    []int     // conversations whose next turn may be sent
-	started  int       // conversations started
+	next     []int           // next turn of each conversation
+	history  [][][]int       // per conversation: user, answer, user, answer, ... ids
+	ready    []int           // conversations whose next turn may be sent
+	started  int             // conversations started
 	inFlight int
 	changed  chan struct{}
 }
