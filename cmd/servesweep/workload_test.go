@@ -10,6 +10,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/workload"
 )
 
 func runWorkload(t *testing.T, sweepBody string) ([]load.Result, string) {
@@ -57,6 +58,19 @@ func TestWorkloadSweepSim(t *testing.T) {
 		ls, _ := runWorkload(t, head+"load: [{concurrency: 3, requests: 100}]\nworkload: {type: multi_turn, conversations: 4, turns: 3, shared_prefix: 32}\n")
 		if l := ls[0]; l.Completed != 12 || l.LaterTurns != 8 || l.InputLen != 64 || l.OutputLen != 8 {
 			t.Fatalf("%d ok, %d later turns, in %d out %d", l.Completed, l.LaterTurns, l.InputLen, l.OutputLen)
+		}
+	})
+	t.Run("multi_turn_dataset", func(t *testing.T) {
+		w := fmt.Sprintf("{type: multi_turn, path: %q, conversations: 6}", dataPath("public-domain-sharegpt.jsonl"))
+		spec, err := workload.Parse("w.yaml", []byte(w), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, log := runWorkload(t, head+"load: [{concurrency: 3, requests: 100}]\nworkload: "+w+"\n")
+		t.Logf("sent %d requests, %d later turns, mean input %.1f ids, mean output %.1f", ls[0].Count, ls[0].LaterTurns, ls[0].MeanInputLen, ls[0].MeanOutputLen)
+		l := ls[0]
+		if n := spec.Requests(); n <= 6 || l.Completed != n || l.Failed != 0 || l.LaterTurns != n-6 || l.Count != n || !strings.HasPrefix(l.Workload, "multi_turn-") || !strings.Contains(log, "dataset text is sent as one id per word") {
+			t.Fatalf("%d ok, %d failed (%s), %+v; log:\n%s", l.Completed, l.Failed, l.FirstError, l.Sent, log)
 		}
 	})
 	t.Run("trace", func(t *testing.T) {
