@@ -61,7 +61,7 @@ func TestWorkloadSweepSim(t *testing.T) {
 		}
 	})
 	t.Run("multi_turn_dataset", func(t *testing.T) {
-		w := fmt.Sprintf("{type: multi_turn, path: %q, conversations: 6}", dataPath("public-domain-sharegpt.jsonl"))
+		w := fmt.Sprintf("{type: multi_turn, path: %q, conversations: 20}", dataPath("public-domain-sharegpt.jsonl"))
 		spec, err := workload.Parse("w.yaml", []byte(w), "")
 		if err != nil {
 			t.Fatal(err)
@@ -69,7 +69,7 @@ func TestWorkloadSweepSim(t *testing.T) {
 		ls, log := runWorkload(t, head+"load: [{concurrency: 3, requests: 100}]\nworkload: "+w+"\n")
 		t.Logf("sent %d requests, %d later turns, mean input %.1f ids, mean output %.1f", ls[0].Count, ls[0].LaterTurns, ls[0].MeanInputLen, ls[0].MeanOutputLen)
 		l := ls[0]
-		if n := spec.Requests(); n <= 6 || l.Completed != n || l.Failed != 0 || l.LaterTurns != n-6 || l.Count != n || !strings.HasPrefix(l.Workload, "multi_turn-") || !strings.Contains(log, "dataset text is sent as one id per word") {
+		if n := spec.Requests(); n <= 20 || l.Completed != n || l.Failed != 0 || l.LaterTurns != n-20 || l.Count != n || !strings.HasPrefix(l.Workload, "multi_turn-") || !strings.Contains(log, "dataset text is sent as one id per word") {
 			t.Fatalf("%d ok, %d failed (%s), %+v; log:\n%s", l.Completed, l.Failed, l.FirstError, l.Sent, log)
 		}
 	})
