@@ -100,7 +100,7 @@ func loadEncoder(ctx context.Context, job Job, client engine.Client, spec *workl
 		return nil
 	}
 	if lp, ok := client.(engine.LetterPrompts); ok && lp.LetterPrompts() {
-		progress("%s: workload: the engine takes letters, not ids; dataset text is sent as one id per word", job.Config.ID)
+		progress("%s: workload: the engine takes text: dataset prompts are sent as written, their lengths counted as one id per word", job.Config.ID)
 		return workload.WordEncoder{}
 	}
 	path, err := TokenizerFinder(job.Settings.TokenizerDirs)(ctx, job.Config.Model)

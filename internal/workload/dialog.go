@@ -131,7 +131,26 @@ func (f *Feed) dialogTurn(c, t int, history [][]int) (Request, [][]int) {
 		answer = randomIDs(r, out)
 	}
 	prompt := f.historyPrompt(history, user)
-	return Request{Prompt: prompt, OutputLen: out, Conv: c, Turn: t, Turns: s.turnsOf(c)}, append(history, user, answer)
+	req := Request{Prompt: prompt, OutputLen: out, Conv: c, Turn: t, Turns: s.turnsOf(c)}
+	if s.InputLen == nil && s.SharedPrefix == 0 {
+		req.Text = dialogText(s.data.convs[s.dialog(c)], t)
+	}
+	return req, append(history, user, answer)
+}
+
+// dialogText is turn t's prompt as text: the earlier human turns and the
+// dataset's answers, and human turn t, separated by blank lines (the word
+// encoder gives the ids of the parts one after the other).
+func dialogText(conv []Row, t int) string {
+	var b strings.Builder
+	for _, r := range conv[:t] {
+		b.WriteString(r.Prompt)
+		b.WriteString("\n\n")
+		b.WriteString(r.Answer)
+		b.WriteString("\n\n")
+	}
+	b.WriteString(conv[t].Prompt)
+	return b.String()
 }
 
 // historyPrompt is the shared prefix, the history and the user's turn.

@@ -73,6 +73,9 @@ func TestMultiTurnDataset(t *testing.T) {
 				t.Fatalf("conversation %d: turn %d of %d at position %d", c, r.Turn, r.Turns, k)
 			}
 			want = append(want, enc.Encode(conv[k].Prompt)...)
+			if !slices.Equal(enc.Encode(r.Text), r.Prompt) || !strings.HasSuffix(r.Text, conv[k].Prompt) {
+				t.Fatalf("conversation %d turn %d: text %q does not encode to the prompt", c, k, r.Text)
+			}
 			if !slices.Equal(r.Prompt, want) {
 				t.Fatalf("conversation %d turn %d: prompt %v, want the earlier exchanges and this turn %v", c, k, r.Prompt, want)
 			}
@@ -100,7 +103,7 @@ func TestMultiTurnDatasetCaps(t *testing.T) {
 		t.Fatalf("%d requests, spec says %d", len(reqs), s.Requests())
 	}
 	for _, r := range reqs {
-		if r.Turn >= 2 || r.OutputLen != 6 || len(r.Prompt) != 4+r.Turn*(3+6)+3 {
+		if r.Turn >= 2 || r.OutputLen != 6 || r.Text != "" || len(r.Prompt) != 4+r.Turn*(3+6)+3 {
 			t.Fatalf("turn %d: output %d, prompt %d ids", r.Turn, r.OutputLen, len(r.Prompt))
 		}
 	}
@@ -139,5 +142,17 @@ func TestMultiTurnDatasetFingerprintCoversFile(t *testing.T) {
 	}
 	if _, err := Parse("w.yaml", []byte("type: multi_turn\npath: missing.jsonl\n"), t.TempDir()); err == nil || !strings.Contains(err.Error(), "w.yaml:2:7") {
 		t.Errorf("a missing file: %v", err)
+	}
+}
+
+func TestDatasetRequestText(t *testing.T) {
+	s, err := Parse("w.yaml", []byte("type: dataset\npath: public-domain-sharegpt.jsonl\n"), dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.Prepare(nil)
+	r, ok := p.Feed(1, 0, 0).Take(context.Background())
+	if !ok || r.Text == "" || !slices.Equal(WordEncoder{}.Encode(r.Text), r.Prompt) {
+		t.Fatalf("text %q, prompt %d ids", r.Text, len(r.Prompt))
 	}
 }

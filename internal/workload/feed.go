@@ -44,6 +44,10 @@ type Request struct {
 	// Conv numbers the request's conversation (multi_turn; the request's
 	// index otherwise) and Turn its turn (0-based) of Turns.
 	Conv, Turn, Turns int
+	// Text is the prompt as the file wrote it, for engines that take text
+	// (Prompt encodes it): set for dataset prompts taken as they are and
+	// multi_turn turns from a file, without input_len or shared_prefix.
+	Text string
 }
 
 // Prepared is a spec bound to an encoder, shared by the feeds of one
@@ -265,7 +269,11 @@ func (f *Feed) datasetRequest(i int) (Request, bool) {
 		if len(ids) == 0 {
 			continue
 		}
-		return Request{Prompt: f.withPrefix(ids), OutputLen: out}, true
+		req := Request{Prompt: f.withPrefix(ids), OutputLen: out}
+		if s.InputLen == nil && s.SharedPrefix == 0 {
+			req.Text = s.data.rows[order[at]].Prompt
+		}
+		return req, true
 	}
 	f.err = fmt.Errorf("no row of %s passes the filters (min_len %d, max_input_len %d, max_total_len %d, lengths in the encoder's ids)", s.Path, s.MinLen, s.MaxInputLen, s.MaxTotalLen)
 	return Request{}, false
