@@ -96,4 +96,8 @@ func TestWorkloadSweepOllama(t *testing.T) {
 	if l := ls[0]; l.Completed != 6 || l.Failed != 0 || l.LaterTurns != 4 {
 		t.Fatalf("multi-turn on Ollama: %d ok, %d failed (%s), %d later turns", l.Completed, l.Failed, l.FirstError, l.LaterTurns)
 	}
+	ls, log := runWorkload(t, head+fmt.Sprintf("load: [{concurrency: 2, requests: 100}]\nworkload: {type: multi_turn, path: %q, conversations: 4, turns: 2, output_len: 8}\n", dataPath("public-domain-sharegpt.jsonl")))
+	if l := ls[0]; l.Completed < 4 || l.Failed != 0 || l.Completed != l.Count || l.MeanOutputLen != 8 || !strings.Contains(log, "dataset prompts are sent as written") {
+		t.Fatalf("multi-turn from a dataset on Ollama: %d ok, %d failed (%s), %+v; log:\n%s", l.Completed, l.Failed, l.FirstError, l.Sent, log)
+	}
 }
