@@ -10,6 +10,7 @@ import (
 
 	"github.com/servesweep/servesweep/internal/load"
 	"github.com/servesweep/servesweep/internal/results"
+	"github.com/servesweep/servesweep/internal/workload"
 )
 
 func runWorkload(t *testing.T, sweepBody string) ([]load.Result, string) {
@@ -59,6 +60,19 @@ func TestWorkloadSweepSim(t *testing.T) {
 			t.Fatalf("%d ok, %d later turns, in %d out %d", l.Completed, l.LaterTurns, l.InputLen, l.OutputLen)
 		}
 	})
+	t.Run("multi_turn_dataset", func(t *testing.T) {
+		w := fmt.Sprintf("{type: multi_turn, path: %q, conversations: 20}", dataPath("public-domain-sharegpt.jsonl"))
+		spec, err := workload.Parse("w.yaml", []byte(w), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, log := runWorkload(t, head+"load: [{concurrency: 3, requests: 100}]\nworkload: "+w+"\n")
+		t.Logf("sent %d requests, %d later turns, mean input %.1f ids, mean output %.1f", ls[0].Count, ls[0].LaterTurns, ls[0].MeanInputLen, ls[0].MeanOutputLen)
+		l := ls[0]
+		if n := spec.Requests(); n <= 20 || l.Completed != n || l.Failed != 0 || l.LaterTurns != n-20 || l.Count != n || !strings.HasPrefix(l.Workload, "multi_turn-") || !strings.Contains(log, "dataset text is sent as one id per word") {
+			t.Fatalf("%d ok, %d failed (%s), %+v; log:\n%s", l.Completed, l.Failed, l.FirstError, l.Sent, log)
+		}
+	})
 	t.Run("trace", func(t *testing.T) {
 		ls, _ := runWorkload(t, head+fmt.Sprintf("workload: {type: trace, path: %q, speed: 4}\n", dataPath("trace-small.jsonl")))
 		if l := ls[0]; len(ls) != 1 || l.Completed != 40 || l.Profile.Arrival != "trace" || l.Profile.Requests != 40 {
@@ -81,5 +95,9 @@ func TestWorkloadSweepOllama(t *testing.T) {
 	ls, _ = runWorkload(t, head+"load: [{concurrency: 2, requests: 6}]\nworkload: {type: multi_turn, conversations: 2, turns: 3}\n")
 	if l := ls[0]; l.Completed != 6 || l.Failed != 0 || l.LaterTurns != 4 {
 		t.Fatalf("multi-turn on Ollama: %d ok, %d failed (%s), %d later turns", l.Completed, l.Failed, l.FirstError, l.LaterTurns)
+	}
+	ls, log := runWorkload(t, head+fmt.Sprintf("load: [{concurrency: 2, requests: 100}]\nworkload: {type: multi_turn, path: %q, conversations: 4, turns: 2, output_len: 8}\n", dataPath("public-domain-sharegpt.jsonl")))
+	if l := ls[0]; l.Completed < 4 || l.Failed != 0 || l.Completed != l.Count || l.MeanOutputLen != 8 || !strings.Contains(log, "dataset prompts are sent as written") {
+		t.Fatalf("multi-turn from a dataset on Ollama: %d ok, %d failed (%s), %+v; log:\n%s", l.Completed, l.Failed, l.FirstError, l.Sent, log)
 	}
 }

@@ -123,7 +123,12 @@ var ErrNoProfiler = errors.New("engine cannot profile")
 
 // GenerateRequest is one batch request of a benchmark case.
 type GenerateRequest struct {
-	InputIDs    [][]int // one prompt per request of the batch
+	InputIDs [][]int // one prompt per request of the batch
+	// Text optionally gives prompt i as text, for clients whose server takes
+	// text (LetterPrompts): a dataset's prompt then reaches it as written,
+	// not as one letter per id. "" or no entry: the ids. Other clients send
+	// the ids.
+	Text        []string
 	OutputLen   int
 	Temperature float64
 }

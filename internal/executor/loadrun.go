@@ -96,11 +96,11 @@ func finishLoad(job Job, r *load.Result, prof sweep.LoadProfile, kind string, in
 // word (workload.WordEncoder), with a line saying why. Engines that take
 // letters (engine.LetterPrompts) get the word ids too.
 func loadEncoder(ctx context.Context, job Job, client engine.Client, spec *workload.Spec, progress func(string, ...any)) workload.Encoder {
-	if spec.Type != workload.Dataset {
+	if !spec.HasText() {
 		return nil
 	}
 	if lp, ok := client.(engine.LetterPrompts); ok && lp.LetterPrompts() {
-		progress("%s: workload: the engine takes letters, not ids; dataset text is sent as one id per word", job.Config.ID)
+		progress("%s: workload: the engine takes text: dataset prompts are sent as written, their lengths counted as one id per word", job.Config.ID)
 		return workload.WordEncoder{}
 	}
 	path, err := TokenizerFinder(job.Settings.TokenizerDirs)(ctx, job.Config.Model)

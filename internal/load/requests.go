@@ -37,7 +37,11 @@ type sender struct {
 }
 
 func (s *sender) one(ctx context.Context, wr workload.Request) {
-	st, err := s.c.Generate(ctx, engine.GenerateRequest{InputIDs: [][]int{wr.Prompt}, OutputLen: wr.OutputLen})
+	gr := engine.GenerateRequest{InputIDs: [][]int{wr.Prompt}, OutputLen: wr.OutputLen}
+	if wr.Text != "" {
+		gr.Text = []string{wr.Text}
+	}
+	st, err := s.c.Generate(ctx, gr)
 	s.feed.Done(wr)
 	r := request{err: err}
 	if err == nil && len(st.Arrivals) == 1 && len(st.Arrivals[0]) > 0 {

@@ -11,16 +11,17 @@ import (
 // conversations open.
 type conversations struct {
 	mu       sync.Mutex
-	n, turns int
-	next     []int     // next turn of each conversation
-	history  [][][]int // per conversation: user, answer, user, answer, ... ids
-	ready    []int     // conversations whose next turn may be sent
-	started  int       // conversations started
+	n        int
+	turns    func(c int) int // turns of conversation c
+	next     []int           // next turn of each conversation
+	history  [][][]int       // per conversation: user, answer, user, answer, ... ids
+	ready    []int           // conversations whose next turn may be sent
+	started  int             // conversations started
 	inFlight int
 	changed  chan struct{}
 }
 
-func newConversations(n, turns int) *conversations {
+func newConversations(n int, turns func(c int) int) *conversations {
 	return &conversations{n: n, turns: turns, next: make([]int, n), history: make([][][]int, n), changed: make(chan struct{})}
 }
 
@@ -65,7 +66,7 @@ func (cs *conversations) done(r Request) {
 	}
 	cs.inFlight--
 	cs.next[r.Conv]++
-	if cs.next[r.Conv] < cs.turns {
+	if cs.next[r.Conv] < cs.turns(r.Conv) {
 		cs.ready = append(cs.ready, r.Conv)
 	} else {
 		cs.history[r.Conv] = nil
@@ -80,18 +81,13 @@ func (cs *conversations) done(r Request) {
 // a prefix cache can reuse the earlier prompts, not the generated tokens.
 func (f *Feed) turn(c, t int, history [][]int) (Request, [][]int) {
 	s := f.p.spec
+	if s.data != nil && len(s.data.convs) > 0 {
+		return f.dialogTurn(c, t, history)
+	}
 	r := rng(s.Seed, f.stream, uint64(c)<<16|uint64(t))
 	user := randomIDs(r, drawOr(s.InputLen, r, f.in))
 	out := drawOr(s.OutputLen, r, f.out)
-	n := len(f.p.prefix) + len(user)
-	for _, h := range history {
-		n += len(h)
-	}
-	prompt := append(make([]int, 0, n), f.p.prefix...)
-	for _, h := range history {
-		prompt = append(prompt, h...)
-	}
-	prompt = append(prompt, user...)
+	prompt := f.historyPrompt(history, user)
 	answer := randomIDs(r, out)
 	return Request{Prompt: prompt, OutputLen: out, Conv: c, Turn: t, Turns: s.Turns}, append(history, user, answer)
 }

@@ -44,6 +44,10 @@ type Request struct {
 	// Conv numbers the request's conversation (multi_turn; the request's
 	// index otherwise) and Turn its turn (0-based) of Turns.
 	Conv, Turn, Turns int
+	// Text is the prompt as the file wrote it, for engines that take text
+	// (Prompt encodes it): set for dataset prompts taken as they are and
+	// multi_turn turns from a file, without input_len or shared_prefix.
+	Text string
 }
 
 // Prepared is a spec bound to an encoder, shared by the feeds of one
@@ -54,6 +58,8 @@ type Prepared struct {
 	prefix  []int
 	mu      sync.Mutex
 	encoded map[int]encodedRow
+	// exchanges: multi_turn's encoded exchanges by (conversation, turn).
+	exchanges map[[2]int]exchangeIDs
 }
 
 type encodedRow struct {
@@ -67,12 +73,12 @@ func (s *Spec) Prepare(enc Encoder) (*Prepared, error) {
 	if enc == nil {
 		enc = WordEncoder{}
 	}
-	if (s.Type == Dataset || s.Type == Trace) && s.data == nil {
+	if (s.Type == Dataset || s.Type == Trace || s.Type == MultiTurn && s.Path != "") && s.data == nil {
 		if err := s.readFile(""); err != nil {
 			return nil, err
 		}
 	}
-	p := &Prepared{spec: s, enc: enc, encoded: map[int]encodedRow{}}
+	p := &Prepared{spec: s, enc: enc, encoded: map[int]encodedRow{}, exchanges: map[[2]int]exchangeIDs{}}
 	if s.SharedPrefix > 0 {
 		p.prefix = randomIDs(rng(s.Seed, math.MaxUint64, 0), s.SharedPrefix)
 	}
@@ -104,7 +110,7 @@ type Feed struct {
 func (p *Prepared) Feed(stream uint64, in, out int) *Feed {
 	f := &Feed{p: p, stream: stream, in: in, out: out, rowOrder: map[int][]int{}}
 	if p.spec.Type == MultiTurn {
-		f.conv = newConversations(p.spec.Conversations, p.spec.Turns)
+		f.conv = newConversations(p.spec.Conversations, p.spec.turnsOf)
 	}
 	return f
 }
@@ -116,7 +122,7 @@ func (f *Feed) Spec() *Spec { return f.p.spec }
 func (f *Feed) Len() int {
 	switch f.p.spec.Type {
 	case MultiTurn:
-		return f.p.spec.Conversations * f.p.spec.Turns
+		return f.p.spec.multiTurnRequests()
 	case Trace:
 		return len(f.p.spec.data.trace)
 	}
@@ -154,7 +160,7 @@ func (s *Spec) ReplayRate() float64 {
 func (s *Spec) Requests() int {
 	switch {
 	case s.Type == MultiTurn:
-		return s.Conversations * s.Turns
+		return s.multiTurnRequests()
 	case s.Type == Trace && s.data != nil:
 		return len(s.data.trace)
 	}
@@ -263,7 +269,11 @@ func (f *Feed) datasetRequest(i int) (Request, bool) {
 		if len(ids) == 0 {
 			continue
 		}
-		return Request{Prompt: f.withPrefix(ids), OutputLen: out}, true
+		req := Request{Prompt: f.withPrefix(ids), OutputLen: out}
+		if s.InputLen == nil && s.SharedPrefix == 0 {
+			req.Text = s.data.rows[order[at]].Prompt
+		}
+		return req, true
 	}
 	f.err = fmt.Errorf("no row of %s passes the filters (min_len %d, max_input_len %d, max_total_len %d, lengths in the encoder's ids)", s.Path, s.MinLen, s.MaxInputLen, s.MaxTotalLen)
 	return Request{}, false

@@ -32,6 +32,8 @@ type TraceRecord struct {
 
 type fileData struct {
 	rows  []Row
+	convs [][]Row // multi_turn: each conversation's exchanges in order
+	order []int   // multi_turn: the order conversations are replayed in
 	trace []TraceRecord
 }
 
@@ -56,6 +58,10 @@ func (s *Spec) readFile(dir string) error {
 	switch {
 	case s.Type == Trace:
 		d.trace, err = ParseTrace(name, b)
+	case s.Type == MultiTurn:
+		if d.convs, err = ParseShareGPTConversations(name, b); err == nil {
+			d.order = dialogOrder(s.Seed, len(d.convs))
+		}
 	case s.Format == Text:
 		d.rows, err = ParseText(name, b)
 	default:
@@ -88,40 +94,45 @@ type shareGPTEntry struct {
 // the line.
 func ParseShareGPT(name string, data []byte) ([]Row, error) {
 	var out []Row
-	add := func(e *shareGPTEntry) {
+	err := eachShareGPT(name, data, func(e *shareGPTEntry) {
 		if r, ok := firstExchange(e); ok {
 			out = append(out, r)
 		}
-	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var entries []json.RawMessage
-		if err := json.Unmarshal(trimmed, &entries); err != nil {
-			return nil, fmt.Errorf("%s: not a JSON array of conversations: %v", name, jsonErr(trimmed, err))
-		}
-		for _, raw := range entries {
-			var e shareGPTEntry
-			if json.Unmarshal(raw, &e) == nil {
-				add(&e)
-			}
-		}
-	} else {
-		err := eachLine(name, data, func(line []byte) error {
-			var e shareGPTEntry
-			if err := json.Unmarshal(line, &e); err != nil {
-				return fmt.Errorf("not a JSON conversation object: %v", err)
-			}
-			add(&e)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no conversation with a human turn followed by an answer (ShareGPT: {\"conversations\": [{\"from\": \"human\", \"value\": ...}, {\"from\": \"gpt\", \"value\": ...}]})", name)
 	}
 	return out, nil
+}
+
+// eachShareGPT calls fn for every conversation object of a JSON array or
+// JSONL; array elements that are not conversation objects are skipped.
+func eachShareGPT(name string, data []byte, fn func(*shareGPTEntry)) error {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var entries []json.RawMessage
+		if err := json.Unmarshal(trimmed, &entries); err != nil {
+			return fmt.Errorf("%s: not a JSON array of conversations: %v", name, jsonErr(trimmed, err))
+		}
+		for _, raw := range entries {
+			var e shareGPTEntry
+			if json.Unmarshal(raw, &e) == nil {
+				fn(&e)
+			}
+		}
+		return nil
+	}
+	return eachLine(name, data, func(line []byte) error {
+		var e shareGPTEntry
+		if err := json.Unmarshal(line, &e); err != nil {
+			return fmt.Errorf("not a JSON conversation object: %v", err)
+		}
+		fn(&e)
+		return nil
+	})
 }
 
 var (

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,29 @@ func FuzzShareGPT(f *testing.F) {
 		for _, r := range rows {
 			if r.Prompt == "" {
 				t.Fatal("a row without a prompt")
+			}
+		}
+	})
+}
+
+// FuzzShareGPTConversations: any bytes give conversations of whole
+// exchanges, each with a prompt, or an error; never a panic.
+func FuzzShareGPTConversations(f *testing.F) {
+	f.Add([]byte(`{"conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}, {"from": "human", "value": "c"}, {"from": "gpt", "value": "d"}]}`))
+	f.Add([]byte(`[{"conversations": [{"from": "system", "value": "s"}, {"from": "user", "value": "q"}, {"from": "user", "value": "r"}]}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		convs, err := ParseShareGPTConversations("f.jsonl", data)
+		if err == nil && len(convs) == 0 {
+			t.Fatal("no error and no conversations")
+		}
+		for _, c := range convs {
+			if len(c) == 0 {
+				t.Fatal("a conversation without an exchange")
+			}
+			for _, r := range c {
+				if strings.TrimSpace(r.Prompt) == "" {
+					t.Fatal("an exchange without a prompt")
+				}
 			}
 		}
 	})
@@ -44,6 +68,7 @@ func FuzzWorkloadYAML(f *testing.F) {
 	f.Add([]byte("type: random\ninput_len: {dist: lognormal, mean: 50, std: 20, max: 200}\n"))
 	f.Add([]byte("type: multi_turn\nconversations: 2\nturns: 2\ninput_len: 8\noutput_len: 4\n"))
 	f.Add([]byte("type: dataset\npath: public-domain-sharegpt.jsonl\n"))
+	f.Add([]byte("type: multi_turn\npath: public-domain-sharegpt.jsonl\nconversations: 3\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse("w.yaml", data, dataDir)
 		if err != nil {

@@ -74,8 +74,8 @@ type Spec struct {
 	// prompt shared by all requests and conversations).
 	SharedPrefix int `json:"shared_prefix,omitempty"`
 
-	// Path is the dataset or trace file (resolved against the sweep file's
-	// folder); Format is sharegpt or text (dataset).
+	// Path is the dataset, multi_turn or trace file (resolved against the
+	// sweep file's folder); Format is sharegpt or text (dataset).
 	Path   string `json:"path,omitempty"`
 	Format string `json:"format,omitempty"`
 	// Filters of dataset rows taken as they are (no input_len).
@@ -83,7 +83,8 @@ type Spec struct {
 	MaxInputLen int `json:"max_input_len,omitempty"`
 	MaxTotalLen int `json:"max_total_len,omitempty"`
 
-	// Conversations × Turns (multi_turn).
+	// Conversations × Turns (multi_turn). With Path, the conversations
+	// replay the file's ShareGPT conversations and Turns (0: all) caps each.
 	Conversations int `json:"conversations,omitempty"`
 	Turns         int `json:"turns,omitempty"`
 
@@ -116,10 +117,16 @@ func (s *Spec) Fingerprint() string {
 // cases' input lengths (random and multi_turn without input_len): a load
 // profile then runs once per input length.
 func (s *Spec) CaseInput() bool {
-	return (s.Type == Random || s.Type == MultiTurn) && s.InputLen == nil
+	return (s.Type == Random || s.Type == MultiTurn && s.Path == "") && s.InputLen == nil
 }
 
 // CaseOutput is CaseInput for output lengths.
 func (s *Spec) CaseOutput() bool {
-	return (s.Type == Random || s.Type == MultiTurn) && s.OutputLen == nil
+	return (s.Type == Random || s.Type == MultiTurn && s.Path == "") && s.OutputLen == nil
+}
+
+// HasText reports whether requests are made from a file's text (dataset,
+// multi_turn from a ShareGPT file), so an encoder turns text into ids.
+func (s *Spec) HasText() bool {
+	return s.Type == Dataset || s.Type == MultiTurn && s.Path != ""
 }

@@ -33,7 +33,7 @@ var (
 	typeKeys   = map[string][]string{
 		Random:    nil,
 		Dataset:   {"path", "format", "min_len", "max_input_len", "max_total_len"},
-		MultiTurn: {"conversations", "turns"},
+		MultiTurn: {"conversations", "turns", "path"},
 		Trace:     {"path", "speed", "block_size"},
 	}
 	lengthKeys = []string{"dist", "mean", "std", "min", "max"}
@@ -183,7 +183,11 @@ func (r *reader) finish(s *Spec, n, typeNode *yaml.Node, seen map[string]*yaml.N
 		}
 	case MultiTurn:
 		s.Conversations = orDefault(s.Conversations, DefaultConvs)
-		s.Turns = orDefault(s.Turns, DefaultTurns)
+		if s.Path == "" {
+			s.Turns = orDefault(s.Turns, DefaultTurns)
+		} else if err := s.readFile(r.dir); err != nil {
+			return r.errAt(seen["path"], "%v", err)
+		}
 	case Trace:
 		if v := firstOf(seen, "input_len", "output_len"); v != nil {
 			return r.errAt(v, "a trace carries each request's input and output lengths; remove this key")

@@ -227,7 +227,11 @@ func (c *Client) Generate(ctx context.Context, gr engine.GenerateRequest) (*engi
 	s := &engine.Stream{Arrivals: make([][]engine.Arrival, n), Prompt: make([]int, n), Output: make([]int, n), Finish: make([]string, n), Server: make([]engine.ServerTimings, n)}
 	bodies := make([][]byte, n)
 	for i, ids := range gr.InputIDs {
-		bodies[i], _ = json.Marshal(GenerateBody(c.model, Prompt(ids), gr.OutputLen, c.numCtx(len(ids), gr.OutputLen), c.opts))
+		prompt := Prompt(ids)
+		if i < len(gr.Text) && gr.Text[i] != "" {
+			prompt = gr.Text[i] // a dataset's text as written; ids counted its words
+		}
+		bodies[i], _ = json.Marshal(GenerateBody(c.model, prompt, gr.OutputLen, c.numCtx(len(ids), gr.OutputLen), c.opts))
 	}
 	errs := make([]error, n)
 	var wg sync.WaitGroup

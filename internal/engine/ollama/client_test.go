@@ -2,9 +2,15 @@ package ollama
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,4 +103,31 @@ func FuzzReadStream(f *testing.F) {
 			t.Fatalf("accepted %d tokens", s.Output[0])
 		}
 	})
+}
+
+// TestGenerateSendsText: a request's text, when given, is the prompt sent;
+// without it the ids become letters.
+func TestGenerateSendsText(t *testing.T) {
+	var mu sync.Mutex
+	var prompts []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Prompt string `json:"prompt"`
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		prompts = append(prompts, body.Prompt)
+		mu.Unlock()
+		w.Write([]byte(`{"response":"x","done":false}` + "\n" + `{"response":"","done":true,"done_reason":"length","eval_count":1}` + "\n"))
+	}))
+	defer srv.Close()
+	c := NewClient(srv.URL, engine.ClientConfig{ModelPath: "m"})
+	_, err := c.Generate(context.Background(), engine.GenerateRequest{InputIDs: [][]int{{0, 1, 2}, {3, 4}}, Text: []string{"Call me Ishmael."}, OutputLen: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(prompts)
+	if len(prompts) != 2 || prompts[0] != "Call me Ishmael." || prompts[1] != "de" {
+		t.Fatalf("prompts sent: %q", prompts)
+	}
 }
