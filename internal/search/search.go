@@ -7,6 +7,7 @@
 package search
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -158,7 +159,7 @@ func Predict(cfg plan.Config, objective string, hourPrice float64) Predicted {
 	p := cfg.Perf.Predict(shapes, hourPrice*float64(max(1, cfg.GPUs)))
 	switch objective {
 	case "output_throughput", "budget":
-		best := slices.MaxFunc(p.Cases, func(a, b perfmodel.CasePrediction) int { return cmpF(a.OutputThroughput, b.OutputThroughput) })
+		best := slices.MaxFunc(p.Cases, func(a, b perfmodel.CasePrediction) int { return cmp.Compare(a.OutputThroughput, b.OutputThroughput) })
 		return Predicted{-best.OutputThroughput, -best.OutputThroughputHigh, -best.OutputThroughputLow, best.OutputThroughput > 0}
 	case "cost":
 		if p.OutputCostPer1M == nil {
@@ -168,16 +169,6 @@ func Predict(cfg plan.Config, objective string, hourPrice float64) Predicted {
 	}
 	c := slices.MinFunc(p.Cases, func(a, b perfmodel.CasePrediction) int { return a.Batch - b.Batch })
 	return Predicted{c.ITLMs, c.ITLMsLow, c.ITLMsHigh, c.ITLMs > 0}
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ProbeCases are cfg's cases with output lengths cut to outputLen (the

@@ -67,7 +67,8 @@ func randomIDs(r *rand.Rand, n int) []int {
 	return out
 }
 
-// fitIDs cuts ids to n or repeats them until n (bench.FitIDs; SGLang's
+// fitIDs cuts ids to n or repeats them until n (bench.FitIDs, which workload
+// cannot import: bench → plan → sweep → workload; SGLang's
 // sample_random_requests).
 func fitIDs(ids []int, n int) []int {
 	out := make([]int, 0, n)

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -215,18 +216,8 @@ func ParseTrace(name string, data []byte) ([]TraceRecord, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no trace records", name)
 	}
-	slices.SortStableFunc(out, func(a, b TraceRecord) int { return cmpFloat(a.Timestamp, b.Timestamp) })
+	slices.SortStableFunc(out, func(a, b TraceRecord) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
 	return out, nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // eachLine calls fn for every non-blank line; its error is prefixed with name:line.
